@@ -1,0 +1,3 @@
+"""voiceops: config-as-code for voice agents."""
+
+__version__ = "0.1.0"

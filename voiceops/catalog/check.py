@@ -1,0 +1,200 @@
+"""Check a profile's models, voices, languages and tuning against the provider catalogs.
+
+Runs on the effective profile after the schema check; it tolerates values of the wrong
+type (the schema has reported them) so one run still shows every problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from voiceops import languages
+from voiceops.catalog.providers import PROVIDERS, title
+from voiceops.catalog.resolve import Catalog
+from voiceops.catalog.types import Model, ModelKind, Voice
+from voiceops.config.loader import LoadedProfile
+from voiceops.diagnostics import Diagnostic, make
+from voiceops.suggest import did_you_mean
+
+Key = tuple[str | int, ...]
+_KIND_OF_SECTION: dict[str, ModelKind] = {"llm": "chat", "tts": "tts", "stt": "stt"}
+_LOCK_HINT = "if it is new or your account's own, pin it with `voiceops lock`"
+
+
+@dataclass(frozen=True)
+class _Target:
+    """One provider+model(+voice) reference: a section's main choice or one of its fallbacks."""
+
+    section: str
+    path: Key
+    data: dict[str, Any]
+
+    @property
+    def main(self) -> bool:
+        return len(self.path) == 1
+
+
+def check_catalog(profile: LoadedProfile, catalog: Catalog) -> list[Diagnostic]:
+    """Every catalog problem of `profile`'s LLM, TTS and STT choices and their fallbacks."""
+    checker = _Checker(profile, catalog)
+    for target in _targets(profile.data):
+        checker.target(target)
+    return checker.found
+
+
+def _targets(data: dict[str, Any]) -> Iterator[_Target]:
+    for section in _KIND_OF_SECTION:
+        block = data.get(section)
+        if not isinstance(block, dict):
+            continue
+        yield _Target(section, (section,), block)
+        fallbacks = block.get("fallbacks")
+        if isinstance(fallbacks, list):
+            for i, item in enumerate(fallbacks):
+                if isinstance(item, dict):
+                    yield _Target(section, (section, "fallbacks", i), item)
+
+
+class _Checker:
+    def __init__(self, profile: LoadedProfile, catalog: Catalog) -> None:
+        self.profile = profile
+        self.catalog = catalog
+        self.found: list[Diagnostic] = []
+        language = profile.data.get("language")
+        self.language = language if isinstance(language, str) else None
+        optimization = profile.data.get("optimization", "balanced")
+        self.optimization = optimization if isinstance(optimization, str) else "balanced"
+
+    def report(self, code: str, path: Key, message: str, hint: str | None = None) -> None:
+        self.found.append(make(code, *self.profile.marks.place(path), message, hint))
+
+    def target(self, target: _Target) -> None:
+        provider = target.data.get("provider")
+        if not isinstance(provider, str) or provider not in PROVIDERS:
+            return  # the schema reported it
+        info = PROVIDERS[provider]
+        if target.section not in info.capabilities:
+            self.report("VO400", (*target.path, "provider"),
+                        f"{info.title} offers no {target.section.upper()} service",
+                        did_you_mean(provider, [p for p, i in PROVIDERS.items()
+                                                if target.section in i.capabilities]))
+            return
+        if not info.has_catalog or self.catalog.provider(provider) is None:
+            return
+        model = self.model(target, provider)
+        if model is None:
+            return
+        if target.section == "tts":
+            self.voice(target, provider, model)
+            self.tuning(target, model)
+        if target.section in ("tts", "stt") and self.language:
+            if not languages.supports(model.languages, self.language):
+                self.report("VO403", (*target.path, "model"),
+                            f"{model.id} does not speak {self.language} "
+                            f"({languages.name(self.language)})",
+                            _other_models(self.catalog, provider, model.kind, self.language))
+        if target.main:
+            self.speed(target, model)
+
+    def model(self, target: _Target, provider: str) -> Model | None:
+        model_id = target.data.get("model")
+        if not isinstance(model_id, str):
+            return None
+        kind = _KIND_OF_SECTION[target.section]
+        model = self.catalog.model(provider, model_id)
+        path = (*target.path, "model")
+        if model is None:
+            names = [m.id for m in self.catalog.models(provider, kind)]
+            hint = did_you_mean(model_id, names) or _LOCK_HINT
+            self.report("VO401", path, f"unknown {title(provider)} {_noun(kind)} '{model_id}'",
+                        hint)
+            return None
+        if model.kind != kind and not (kind == "chat" and model.kind == "realtime"):
+            self.report("VO401", path,
+                        f"'{model_id}' is a {_noun(model.kind)}, not a {_noun(kind)}",
+                        did_you_mean(model_id, [m.id for m in self.catalog.models(provider,
+                                                                                   kind)]))
+            return None
+        if model.deprecated:
+            self.report("VO405", path, f"{model_id} is deprecated: {model.deprecated}")
+        return model
+
+    def voice(self, target: _Target, provider: str, model: Model) -> None:
+        ref = target.data.get("voice")
+        if not isinstance(ref, str):
+            return
+        path = (*target.path, "voice")
+        voice = self.catalog.voice(provider, ref)
+        if voice is None:
+            pool = self.catalog.voices(provider)
+            names = [v.name for v in pool] + [v.id for v in pool]
+            close = did_you_mean(ref, names, list_all_below=0)
+            self.report("VO402", path, f"no {title(provider)} voice '{ref}'",
+                        close or _LOCK_HINT)
+            return
+        if voice.models and model.id not in voice.models:
+            self.report("VO402", path,
+                        f"voice '{voice.name}' is not available on {model.id}",
+                        f"it works with {', '.join(voice.models)}")
+        if (self.language and voice.languages
+                and not languages.supports(voice.languages, self.language)):
+            self.report("VO408", path,
+                        f"voice '{voice.name}' is not verified for {self.language}",
+                        f"it is verified for {', '.join(voice.languages)}")
+
+    def tuning(self, target: _Target, model: Model) -> None:
+        tuning = target.data.get("tuning")
+        if not isinstance(tuning, dict) or not model.tuning:
+            return
+        provider_keys = {k for m in self.catalog.models(model.provider, "tts") for k in m.tuning}
+        for key, value in tuning.items():
+            path = (*target.path, "tuning", key)
+            if key not in model.tuning:
+                if key in provider_keys:  # keys unknown to the provider: the schema said so
+                    accepted = ", ".join(model.tuning) or "none"
+                    self.report("VO404", path, f"{model.id} does not accept '{key}'",
+                                f"{model.id} accepts: {accepted}")
+                continue
+            limits = model.tuning[key]
+            is_number = isinstance(value, int | float) and not isinstance(value, bool)
+            if is_number and not limits.contains(float(value)):
+                self.report("VO404", path,
+                            f"{key} {value} is outside {model.id}'s range "
+                            f"{limits.min:g}..{limits.max:g}")
+        rate = target.data.get("sample_rate")
+        if isinstance(rate, int) and model.sample_rates and rate not in model.sample_rates:
+            self.report("VO404", (*target.path, "sample_rate"),
+                        f"{model.id} cannot produce {rate} Hz",
+                        f"choose one of {', '.join(map(str, model.sample_rates))}")
+
+    def speed(self, target: _Target, model: Model) -> None:
+        if self.optimization != "latency":
+            return
+        path = (*target.path, "model")
+        faster = _fast_models(self.catalog, model)
+        if not model.streaming:
+            self.report("VO406", path,
+                        f"{model.id} cannot stream, but optimization is latency",
+                        faster or "choose a streaming model or `optimization: balanced`")
+        elif model.latency == "high":
+            self.report("VO407", path, f"{model.id} is slow for optimization: latency",
+                        faster)
+
+
+def _noun(kind: str) -> str:
+    return {"chat": "chat model", "realtime": "realtime model", "stt": "speech-to-text model",
+            "tts": "text-to-speech model", "embedding": "embedding model"}.get(kind, "model")
+
+
+def _fast_models(catalog: Catalog, model: Model) -> str | None:
+    fast = [m.id for m in catalog.models(model.provider, model.kind)
+            if m.streaming and m.latency == "low" and not m.deprecated]
+    return f"low-latency {title(model.provider)} options: {', '.join(fast[:4])}" if fast else None
+
+
+def _other_models(catalog: Catalog, provider: str, kind: str, language: str) -> str | None:
+    able = [m.id for m in catalog.models(provider) if m.kind == kind
+            and languages.supports(m.languages, language) and not m.deprecated]
+    return f"models that do: {', '.join(able[:4])}" if able else None

@@ -1,0 +1,81 @@
+"""`${VAR}` and `${VAR:-default}` in profile values, from the environment.
+
+A value that is nothing but one `${...}` takes the type its text reads as in YAML, so
+`temperature: ${TEMP:-0.4}` is a number. `$${` writes a literal `${`. Secret fields
+(`api_key`) are not expanded here: they stay references until the runtime needs the key,
+so validation never holds a secret and CI needs no keys.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import yaml
+
+from voiceops.diagnostics import Diagnostic, make
+
+SECRET_FIELDS = frozenset({"api_key"})
+
+_EXPR = re.compile(r"\$\$\{|\$\{([^}]*)\}")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_WHOLE = re.compile(r"\$\{[^}]*\}\Z")
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+Key = tuple[str | int, ...]
+Place = Callable[[Key], tuple[str, int, int]]
+
+
+def interpolate(
+    data: Any, env: Mapping[str, str], place: Place
+) -> tuple[Any, list[Diagnostic]]:
+    """A copy of `data` with references expanded; `place(path)` locates a value for errors."""
+    diagnostics: list[Diagnostic] = []
+
+    def walk(value: Any, path: Key) -> Any:
+        if isinstance(value, dict):
+            return {
+                k: v if k in SECRET_FIELDS else walk(v, (*path, k)) for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [walk(v, (*path, i)) for i, v in enumerate(value)]
+        if isinstance(value, str) and "$" in value:
+            return _expand(value, env, lambda code, msg, hint: diagnostics.append(
+                make(code, *place(path), msg, hint)
+            ))
+        return value
+
+    return walk(data, ()), diagnostics
+
+
+def _expand(text: str, env: Mapping[str, str], report: Callable[[str, str, str], None]) -> Any:
+    def substitute(match: re.Match[str]) -> str:
+        if match.group(0) == "$${":
+            return "${"
+        expr = match.group(1)
+        name, sep, default = expr.partition(":-")
+        if not _NAME.match(name):
+            report("VO303", f"bad reference ${{{expr}}}", "write ${NAME} or ${NAME:-default}")
+            return match.group(0)
+        if name in env and env[name] != "":
+            return env[name]
+        if sep:
+            return default
+        report("VO302", f"environment variable {name} is not set", f"set {name} or write "
+               f"${{{name}:-default}}")
+        return match.group(0)
+
+    expanded = _EXPR.sub(substitute, text)
+    if _WHOLE.match(text) and expanded != text:
+        return _typed(expanded)
+    return expanded
+
+
+def _typed(text: str) -> Any:
+    """The YAML type of a plain scalar's text: "0.4" -> 0.4, "true" -> True, else the text."""
+    try:
+        value = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return text
+    return value if isinstance(value, bool | int | float) else text

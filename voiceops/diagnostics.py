@@ -1,0 +1,92 @@
+"""Diagnostics: what every check produces, and the stable codes they carry.
+
+Checks never raise on bad input; they return `Diagnostic`s, which reporters
+(`voiceops.reporters`) turn into text, JSON, GitHub annotations or SARIF.
+Codes are stable: tools and people grep for them, so never reuse a number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+#: code -> (default severity, short title). The title feeds SARIF rules and `--help` pages.
+CODES: dict[str, tuple[Severity, str]] = {
+    # files and YAML
+    "VO001": ("error", "file cannot be read"),
+    "VO002": ("error", "file is empty"),
+    "VO003": ("error", "file is too large"),
+    "VO100": ("error", "YAML syntax error"),
+    "VO101": ("error", "YAML structure too deep or too large"),
+    "VO102": ("error", "profile is not a mapping"),
+    "VO103": ("error", "duplicate key"),
+    "VO104": ("error", "unsupported YAML tag"),
+    # schema
+    "VO200": ("error", "value does not match the schema"),
+    "VO201": ("error", "unknown key"),
+    "VO202": ("error", "required key missing"),
+    "VO203": ("error", "tuning key not valid for the provider"),
+    # composition and environment
+    "VO300": ("error", "extends: parent profile not found"),
+    "VO301": ("error", "extends: cycle"),
+    "VO302": ("error", "environment variable not set"),
+    "VO303": ("error", "bad ${...} expression"),
+    "VO320": ("error", "literal secret in a file"),
+    # catalog
+    "VO400": ("error", "unknown provider"),
+    "VO401": ("error", "unknown model"),
+    "VO402": ("error", "unknown voice"),
+    "VO403": ("error", "language not supported"),
+    "VO404": ("error", "tuning value not valid for the model"),
+    "VO405": ("warning", "deprecated model"),
+    "VO406": ("error", "model cannot stream"),
+    "VO407": ("warning", "slow model for the optimization level"),
+    "VO408": ("warning", "voice not verified for the language"),
+    # prompts
+    "VO500": ("error", "prompt template not found"),
+    "VO501": ("error", "required prompt variable not set"),
+    "VO502": ("warning", "prompt variable set but not used"),
+    "VO503": ("error", "template syntax error"),
+    "VO504": ("error", "template uses an undeclared variable"),
+    "VO505": ("error", "bad template variable declaration"),
+    "VO506": ("error", "template cannot be rendered"),
+    "VO507": ("error", "prompt variable has the wrong type"),
+}
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem at one place: `path:line:col: CODE message`, plus an optional hint."""
+
+    path: str
+    line: int
+    col: int
+    code: str
+    message: str
+    hint: str | None = None
+    severity: Severity = "error"
+
+    def format(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
+
+
+def make(
+    code: str, path: str, line: int, col: int, message: str, hint: str | None = None
+) -> Diagnostic:
+    """A diagnostic with the default severity of its code."""
+    return Diagnostic(path, line, col, code, message, hint, CODES[code][0])
+
+
+def unique_sorted(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Drop repeats (a base profile's problem is seen through each child) and sort by place."""
+    return sorted(set(diagnostics))
+
+
+def promote_warnings(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """`--strict`: every warning becomes an error."""
+    return [
+        Diagnostic(d.path, d.line, d.col, d.code, d.message, d.hint, "error") for d in diagnostics
+    ]

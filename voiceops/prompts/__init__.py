@@ -1,0 +1,1 @@
+"""Prompt templates: Jinja2 in a sandbox, with declared variables."""

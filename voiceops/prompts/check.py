@@ -1,0 +1,100 @@
+"""Check a profile's prompt against its template: variables set, used, typed and rendering."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+
+from voiceops.config.loader import LoadedProfile
+from voiceops.diagnostics import Diagnostic, make
+from voiceops.errors import PromptError
+from voiceops.prompts.library import BUILTINS, Template, TemplateLibrary, used_variables
+from voiceops.prompts.render import render_prompt
+from voiceops.suggest import did_you_mean
+
+
+def check_prompt(profile: LoadedProfile, library: TemplateLibrary) -> list[Diagnostic]:
+    """Diagnostics for `prompt:` and `first_message:` of an effective profile."""
+    data, marks = profile.data, profile.marks
+    prompt = data.get("prompt")
+    if not isinstance(prompt, dict):
+        return []
+    given = prompt.get("vars") if isinstance(prompt.get("vars"), dict) else {}
+    vars_place = marks.place(("prompt", "vars") if "vars" in prompt else ("prompt",))
+    found: list[Diagnostic] = []
+    template: Template | None = None
+    declared: dict[str, Any] = {}
+    used: dict[str, int] = {}
+
+    if isinstance(prompt.get("template"), str):
+        name = prompt["template"]
+        template, problems = library.get(name)
+        found.extend(problems)
+        if template is None:
+            if not problems:
+                found.append(make("VO500", *marks.place(("prompt", "template")),
+                                  f"no template '{name}' in {library.where()}",
+                                  did_you_mean(name, library.names())))
+            return found
+        declared = dict(template.variables)
+        used = dict(template.used)
+        for var in template.variables.values():
+            if var.required and var.name not in given:
+                found.append(make("VO501", *vars_place,
+                                  f"template {name} needs '{var.name}' ({var.description})"
+                                  if var.description else
+                                  f"template {name} needs '{var.name}'",
+                                  f"add `{var.name}: ...` under prompt.vars"))
+    elif isinstance(prompt.get("text"), str):
+        source_used = _used(library, prompt["text"], marks.place(("prompt", "text")), found)
+        used.update(source_used)
+        for var in source_used:
+            if var not in given and var not in BUILTINS:
+                found.append(make("VO501", *marks.place(("prompt", "text")),
+                                  f"prompt text uses '{var}', which prompt.vars does not set",
+                                  f"add `{var}: ...` under prompt.vars"))
+    else:
+        found.append(make("VO202", *marks.place(("prompt",)),
+                          "prompt needs `template:` (a file in prompts/) or `text:`"))
+        return found
+
+    first = data.get("first_message")
+    if isinstance(first, str):
+        first_used = _used(library, first, marks.place(("first_message",)), found)
+        available = set(given) | set(BUILTINS) | {
+            v for v, spec in declared.items() if not spec.required}
+        for var in first_used:
+            used.setdefault(var, 0)
+            if var not in available:
+                found.append(make("VO501", *marks.place(("first_message",)),
+                                  f"first_message uses '{var}', which is not set",
+                                  f"add `{var}: ...` under prompt.vars"))
+
+    for var, value in given.items():
+        place = marks.key(("prompt", "vars", var))
+        if var in declared and not declared[var].accepts(value):
+            found.append(make("VO507", *marks.place(("prompt", "vars", var)),
+                              f"prompt variable '{var}' should be a {declared[var].type}"))
+        if var not in declared and var not in used:
+            where = f"template {template.name}" if template else "the prompt text"
+            found.append(make("VO502", place.path, place.line, place.col,
+                              f"prompt variable '{var}' is not used by {where} "
+                              "or first_message",
+                              did_you_mean(var, [*declared, *used]) or "remove it"))
+
+    if not any(d.severity == "error" for d in found):
+        try:
+            render_prompt(profile.name, data, library)
+        except PromptError as exc:
+            found.append(make("VO506", *marks.place(("prompt",)), str(exc)))
+    return found
+
+
+def _used(library: TemplateLibrary, source: str, place: tuple[str, int, int],
+          found: list[Diagnostic]) -> dict[str, int]:
+    try:
+        return used_variables(library.env, source)
+    except jinja2.TemplateSyntaxError as exc:
+        found.append(make("VO503", *place, f"template syntax: {exc.message}"))
+        return {}

@@ -1,0 +1,192 @@
+"""Load prompt templates and their declared variables; compile each once per run.
+
+A template declares its variables in a header comment, read as YAML:
+
+    {#- voiceops:
+    description: Customer support line
+    variables:
+      company_name: {description: Who the caller is reaching, required: true}
+      hours: {description: Opening hours, default: "9 to 6"}
+    -#}
+
+Templates render in Jinja2's `SandboxedEnvironment` with `StrictUndefined`, so a template
+cannot reach Python internals and a missing variable is an error, never an empty string.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import jinja2
+import yaml
+from jinja2 import meta, nodes
+from jinja2.sandbox import SandboxedEnvironment
+
+from voiceops.diagnostics import Diagnostic, make
+
+TEMPLATE_SUFFIX = ".j2"
+VarType = Literal["string", "number", "boolean", "list"]
+_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,), "number": (int, float), "boolean": (bool,), "list": (list,),
+}
+#: Provided to every template by voiceops itself; templates use them without declaring.
+BUILTINS: Mapping[str, str] = {
+    "language": "The profile's language tag, e.g. hi-IN",
+    "language_name": "The profile's language in English, e.g. Hindi",
+    "profile": "The profile's name",
+}
+_HEADER = re.compile(r"\A\s*\{#-?\s*voiceops:\s*\n(?P<body>.*?)-?#\}", re.S)
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A declared template variable."""
+
+    name: str
+    description: str = ""
+    required: bool = True
+    default: Any = None
+    type: VarType = "string"
+
+    def accepts(self, value: Any) -> bool:
+        if self.type == "number" and isinstance(value, bool):
+            return False
+        return isinstance(value, _TYPES[self.type])
+
+
+@dataclass(frozen=True)
+class Template:
+    """A compiled template: what it declares, what it uses and where."""
+
+    name: str
+    path: str  # as shown to the user
+    description: str
+    variables: Mapping[str, Variable]
+    used: Mapping[str, int]  # variable -> first line it is used on
+    compiled: jinja2.Template = field(repr=False)
+
+    def defaults(self) -> dict[str, Any]:
+        return {v.name: v.default for v in self.variables.values() if not v.required}
+
+
+def environment() -> SandboxedEnvironment:
+    """The one Jinja2 environment all prompt and first-message text renders in."""
+    return SandboxedEnvironment(
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+
+
+def used_variables(env: jinja2.Environment, source: str) -> dict[str, int]:
+    """Free variables of `source` with the first line each appears on.
+
+    Raises jinja2.TemplateSyntaxError for bad syntax.
+    """
+    ast = env.parse(source)
+    free = meta.find_undeclared_variables(ast)
+    lines: dict[str, int] = {}
+    for name_node in ast.find_all(nodes.Name):
+        if name_node.name in free and name_node.name not in lines:
+            lines[name_node.name] = name_node.lineno
+    return lines
+
+
+class TemplateLibrary:
+    """The templates of a project's prompt directories, loaded on first use."""
+
+    def __init__(self, directories: Iterable[Path], display: Any = str) -> None:
+        self.directories = [d for d in directories]
+        self.display = display
+        self.env = environment()
+        self._cache: dict[str, tuple[Template | None, list[Diagnostic]]] = {}
+
+    def names(self) -> list[str]:
+        """Every template name found, sorted (subfolders give names like `sales/outbound`)."""
+        found: set[str] = set()
+        for directory in self.directories:
+            for path in directory.rglob(f"*{TEMPLATE_SUFFIX}"):
+                found.add(path.relative_to(directory).with_suffix("").as_posix())
+        return sorted(found)
+
+    def where(self) -> str:
+        """The folders searched, as shown to the user."""
+        return ", ".join(f"{self.display(d)}/" for d in self.directories) or "no folder"
+
+    def find(self, name: str) -> Path | None:
+        for directory in self.directories:
+            path = directory / f"{name}{TEMPLATE_SUFFIX}"
+            if path.is_file():
+                return path
+        return None
+
+    def get(self, name: str) -> tuple[Template | None, list[Diagnostic]]:
+        """The template `name` (cached) with problems in its own file, or None if unusable."""
+        if name not in self._cache:
+            path = self.find(name)
+            self._cache[name] = (None, []) if path is None else self._load(name, path)
+        return self._cache[name]
+
+    def _load(self, name: str, path: Path) -> tuple[Template | None, list[Diagnostic]]:
+        shown = self.display(path)
+        try:
+            source = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            return None, [make("VO001", shown, 1, 1, f"cannot read template: {exc}")]
+        description, variables, problems = _declarations(source, shown)
+        try:
+            used = used_variables(self.env, source)
+            compiled = self.env.from_string(source)
+        except jinja2.TemplateSyntaxError as exc:
+            return None, [*problems, make("VO503", shown, exc.lineno or 1, 1,
+                                          f"template syntax: {exc.message}")]
+        for var, line in used.items():
+            if var not in variables and var not in BUILTINS:
+                problems.append(make(
+                    "VO504", shown, line, 1, f"template uses '{var}' but does not declare it",
+                    f"add `{var}: {{description: ..., required: true}}` under variables: "
+                    "in the voiceops header"))
+        return Template(name, shown, description, variables, used, compiled), problems
+
+
+def _declarations(source: str, shown: str) -> tuple[str, dict[str, Variable], list[Diagnostic]]:
+    match = _HEADER.match(source)
+    if match is None:
+        return "", {}, []
+    first_line = source[: match.start("body")].count("\n") + 1
+    try:
+        header = yaml.load(match.group("body"), Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = first_line + (mark.line if mark else 0)
+        return "", {}, [make("VO505", shown, line, 1, "voiceops header is not valid YAML")]
+    if not isinstance(header, dict):
+        return "", {}, [make("VO505", shown, first_line, 1, "voiceops header must be a map")]
+    raw_vars = header.get("variables") or {}
+    if not isinstance(raw_vars, dict):
+        return "", {}, [make("VO505", shown, first_line, 1, "`variables:` must be a map")]
+    variables: dict[str, Variable] = {}
+    problems = []
+    for var, spec in raw_vars.items():
+        spec = spec if isinstance(spec, dict) else {"description": str(spec or "")}
+        var_type = spec.get("type", "string")
+        if var_type not in _TYPES:
+            problems.append(make("VO505", shown, first_line, 1,
+                                 f"variable '{var}': type must be one of {', '.join(_TYPES)}"))
+            var_type = "string"
+        has_default = "default" in spec
+        variables[str(var)] = Variable(
+            name=str(var),
+            description=str(spec.get("description", "")),
+            required=bool(spec.get("required", not has_default)),
+            default=spec.get("default"),
+            type=var_type,
+        )
+    return str(header.get("description", "")), variables, problems

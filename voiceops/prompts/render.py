@@ -1,0 +1,59 @@
+"""Render a profile's system prompt and first message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from voiceops import languages
+from voiceops.errors import PromptError
+from voiceops.prompts.library import Template, TemplateLibrary
+
+
+@dataclass(frozen=True)
+class RenderedPrompt:
+    system: str
+    first_message: str | None
+
+
+def builtins(profile_name: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The variables voiceops provides to every template (see `library.BUILTINS`)."""
+    language = data.get("language")
+    tag = language if isinstance(language, str) else ""
+    return {"language": tag, "language_name": languages.name(tag) if tag else "",
+            "profile": profile_name}
+
+
+def context(profile_name: str, data: dict[str, Any], template: Template | None) -> dict[str, Any]:
+    """Builtins, then the template's defaults, then the profile's own `prompt.vars`."""
+    prompt = data.get("prompt") if isinstance(data.get("prompt"), dict) else {}
+    given = prompt.get("vars") if isinstance(prompt.get("vars"), dict) else {}
+    return {**builtins(profile_name, data), **(template.defaults() if template else {}),
+            **given}
+
+
+def render_prompt(profile_name: str, data: dict[str, Any],
+                  library: TemplateLibrary) -> RenderedPrompt:
+    """The rendered system prompt and first message of an effective profile.
+
+    Raises PromptError when the template is missing or does not render.
+    """
+    prompt = data.get("prompt") or {}
+    template: Template | None = None
+    try:
+        if "template" in prompt:
+            template, _ = library.get(prompt["template"])
+            if template is None:
+                raise PromptError(f"template '{prompt['template']}' not found or invalid")
+            compiled = template.compiled
+        else:
+            compiled = library.env.from_string(str(prompt.get("text", "")))
+        values = context(profile_name, data, template)
+        system = compiled.render(values).strip()
+        first = data.get("first_message")
+        first_text = library.env.from_string(first).render(values).strip() if first else None
+    except PromptError:
+        raise
+    except Exception as exc:  # a template is user code: any failure in it is the user's to fix
+        raise PromptError(f"{profile_name}: prompt does not render: {exc}") from exc
+    return RenderedPrompt(system, first_text)

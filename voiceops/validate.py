@@ -1,0 +1,101 @@
+"""`voiceops validate` as a library call: files in, every diagnostic out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from voiceops.catalog.check import check_catalog
+from voiceops.catalog.resolve import Catalog
+from voiceops.config.loader import LoadedProfile, ProfileLoader, profile_files
+from voiceops.config.schema import check_schema
+from voiceops.diagnostics import Diagnostic, promote_warnings, unique_sorted
+from voiceops.errors import UsageError
+from voiceops.project import Project, find_project
+from voiceops.prompts.check import check_prompt
+from voiceops.prompts.library import TemplateLibrary
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One profile after every check: valid when none of its diagnostics is an error."""
+
+    profile: LoadedProfile | None
+    path: Path
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def valid(self) -> bool:
+        return self.profile is not None and not any(
+            d.severity == "error" for d in self.diagnostics)
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    checked: tuple[Checked, ...]
+    diagnostics: tuple[Diagnostic, ...] = field(default=())
+
+    @property
+    def errors(self) -> int:
+        return sum(d.severity == "error" for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        return sum(d.severity == "warning" for d in self.diagnostics)
+
+
+class Validator:
+    """Checks profiles of one project; templates and files are loaded once per instance."""
+
+    def __init__(self, project: Project, catalog: Catalog, *,
+                 env: Mapping[str, str] | None = None, strict: bool = False,
+                 prompt_dirs: Sequence[Path] | None = None) -> None:
+        self.project = project
+        self.catalog = catalog
+        self.strict = strict
+        self.loader = ProfileLoader(env)
+        self.library = TemplateLibrary(prompt_dirs or [project.prompts], self.loader.display)
+
+    def check(self, path: Path) -> Checked:
+        """Every diagnostic of the profile at `path`."""
+        profile, found = self.loader.load(path)
+        if profile is not None:
+            found += check_schema(profile)
+            found += check_catalog(profile, self.catalog)
+            if not profile.abstract:
+                found += check_prompt(profile, self.library)
+        if self.strict:
+            found = promote_warnings(found)
+        return Checked(profile, path, tuple(unique_sorted(found)))
+
+    def run(self, paths: Iterable[Path]) -> ValidationResult:
+        checked = tuple(self.check(p) for p in expand_paths(paths))
+        every = unique_sorted(d for c in checked for d in c.diagnostics)
+        return ValidationResult(checked, tuple(every))
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, folders as the profiles directly in them; a missing path is a usage error."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = profile_files(path)
+            if not found and path.exists():
+                raise UsageError(f"{path}: no .yaml profiles in this folder")
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            raise UsageError(f"{path}: no such file or folder")
+    return files
+
+
+def default_validator(paths: Sequence[Path], *, strict: bool = False,
+                      prompts: Path | None = None) -> Validator:
+    """A validator for the project the first path lives in, on the bundled catalog."""
+    from voiceops.catalog.snapshot import BundledSnapshot
+
+    project = find_project(paths[0] if paths else None)
+    return Validator(project, Catalog([BundledSnapshot()]), strict=strict,
+                     prompt_dirs=[prompts] if prompts else None)
