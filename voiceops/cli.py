@@ -49,7 +49,8 @@ class _Group(click.Group):
                   "the traceback, and please report it)", EXIT_BUG)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=_Group,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="voiceops")
 def cli() -> None:
     """Config-as-code for voice agents.
@@ -198,7 +199,8 @@ def init(directory: Path, force: bool) -> None:
         click.echo(f"  created {path}")
     for path in kept:
         click.echo(f"  kept    {path} (exists; --force to overwrite)")
-    click.echo(f"\nNext: cd {directory} && voiceops validate")
+    step = "" if directory == Path(".") else f"cd {directory} && "
+    click.echo(f"\nNext: {step}voiceops validate")
 
 
 def main() -> None:

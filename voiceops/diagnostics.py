@@ -76,8 +76,20 @@ class Diagnostic:
 def make(
     code: str, path: str, line: int, col: int, message: str, hint: str | None = None
 ) -> Diagnostic:
-    """A diagnostic with the default severity of its code."""
-    return Diagnostic(path, line, col, code, message, hint, CODES[code][0])
+    """A diagnostic with the default severity of its code.
+
+    Messages quote user text (keys, values); control characters in it are escaped so a
+    diagnostic is always one line, as tools that read `path:line:col:` expect.
+    """
+    return Diagnostic(path, line, col, code, _one_line(message),
+                      None if hint is None else _one_line(hint), CODES[code][0])
+
+
+_ESCAPES = {i: f"\\x{i:02x}" for i in range(32)} | {10: "\\n", 13: "\\r", 9: "\\t"}
+
+
+def _one_line(text: str) -> str:
+    return text.translate(_ESCAPES)
 
 
 def unique_sorted(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

@@ -4,6 +4,16 @@
     ├── ConfigError               profiles or prompts are invalid (carries the diagnostics)
     ├── PromptError               a prompt cannot be rendered
     ├── CatalogError              a catalog, cache or lock file cannot be used
+    ├── ProviderError             a provider's API could not be used (names the provider)
+    │   ├── ProviderSetupError    the call cannot be made as set up (no base_url, bad URL)
+    │   │   └── MissingKeyError   no API key: names the environment variable to set
+    │   ├── AuthError             the provider refused the key (401/403); never shows the key
+    │   ├── RateLimitError        still rate-limited (429) after retries
+    │   ├── ProviderUnavailable   5xx or no connection, after retries
+    │   ├── ProviderTimeout       no answer within the timeout, after retries
+    │   ├── ProviderRequestError  any other refusal (4xx), e.g. a wrong base_url (404)
+    │   └── BadResponseError      invalid JSON or an unexpected shape
+    │       └── TruncatedResponseError  the body ended before its declared length
     └── UsageError                the command line asks for something that cannot be done
 
 Library code raises these; only the CLI turns them into messages and exit codes.
@@ -40,3 +50,60 @@ class CatalogError(VoiceOpsError):
 
 class UsageError(VoiceOpsError):
     """Raised when the command line names something that does not exist."""
+
+
+class ProviderError(VoiceOpsError):
+    """Raised when a provider's API cannot be used; `provider` names it, `status` is the HTTP
+    status when there was one. Messages never contain an API key."""
+
+    def __init__(self, message: str, *, provider: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.provider = provider
+        self.status = status
+
+
+class ProviderSetupError(ProviderError):
+    """Raised when a call cannot be made as set up (no base_url, an invalid URL)."""
+
+
+class MissingKeyError(ProviderSetupError):
+    """Raised when no API key is given or set; the message names the variable to set."""
+
+    def __init__(self, message: str, *, provider: str, env_var: str | None) -> None:
+        super().__init__(message, provider=provider)
+        self.env_var = env_var
+
+
+class AuthError(ProviderError):
+    """Raised when the provider refuses the API key (HTTP 401 or 403)."""
+
+
+class RateLimitError(ProviderError):
+    """Raised when the provider still answers 429 after retries; `retry_after` is its hint."""
+
+    def __init__(
+        self, message: str, *, provider: str, status: int | None = 429,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, provider=provider, status=status)
+        self.retry_after = retry_after
+
+
+class ProviderUnavailable(ProviderError):
+    """Raised when the provider answers 5xx, or cannot be reached, after retries."""
+
+
+class ProviderTimeout(ProviderError):
+    """Raised when the provider does not answer within the timeout, after retries."""
+
+
+class ProviderRequestError(ProviderError):
+    """Raised when the provider refuses a request with another 4xx (e.g. 404: wrong base_url)."""
+
+
+class BadResponseError(ProviderError):
+    """Raised when a provider's answer is not valid JSON or not shaped as its API documents."""
+
+
+class TruncatedResponseError(BadResponseError):
+    """Raised when a response body ends before its declared length (a cut connection)."""

@@ -13,10 +13,10 @@ from typing import Any
 from voiceops import languages
 from voiceops.catalog.providers import PROVIDERS, title
 from voiceops.catalog.resolve import Catalog
-from voiceops.catalog.types import Model, ModelKind, Voice
+from voiceops.catalog.types import Model, ModelKind
 from voiceops.config.loader import LoadedProfile
 from voiceops.diagnostics import Diagnostic, make
-from voiceops.suggest import did_you_mean
+from voiceops.suggest import closest, did_you_mean
 
 Key = tuple[str | int, ...]
 _KIND_OF_SECTION: dict[str, ModelKind] = {"llm": "chat", "tts": "tts", "stt": "stt"}
@@ -89,12 +89,12 @@ class _Checker:
         if target.section == "tts":
             self.voice(target, provider, model)
             self.tuning(target, model)
-        if target.section in ("tts", "stt") and self.language:
-            if not languages.supports(model.languages, self.language):
-                self.report("VO403", (*target.path, "model"),
-                            f"{model.id} does not speak {self.language} "
-                            f"({languages.name(self.language)})",
-                            _other_models(self.catalog, provider, model.kind, self.language))
+        speaks = not self.language or languages.supports(model.languages, self.language)
+        if target.section in ("tts", "stt") and not speaks:
+            self.report("VO403", (*target.path, "model"),
+                        f"{model.id} does not speak {self.language} "
+                        f"({languages.name(self.language or '')})",
+                        _other_models(self.catalog, provider, model.kind, self.language or ""))
         if target.main:
             self.speed(target, model)
 
@@ -117,8 +117,11 @@ class _Checker:
                         did_you_mean(model_id, [m.id for m in self.catalog.models(provider,
                                                                                    kind)]))
             return None
-        if model.deprecated:
-            self.report("VO405", path, f"{model_id} is deprecated: {model.deprecated}")
+        if model.retired:
+            self.report("VO401", path, f"{title(provider)} no longer serves {model_id}",
+                        model.deprecated)
+        elif model.deprecated:
+            self.report("VO405", path, f"{model_id} is deprecated", model.deprecated)
         return model
 
     def voice(self, target: _Target, provider: str, model: Model) -> None:
@@ -128,11 +131,13 @@ class _Checker:
         path = (*target.path, "voice")
         voice = self.catalog.voice(provider, ref)
         if voice is None:
-            pool = self.catalog.voices(provider)
-            names = [v.name for v in pool] + [v.id for v in pool]
-            close = did_you_mean(ref, names, list_all_below=0)
+            retired = self.catalog.retired_voice(provider, ref)
+            if retired:
+                self.report("VO402", path, f"{title(provider)} retired the voice '{ref}'",
+                            retired)
+                return
             self.report("VO402", path, f"no {title(provider)} voice '{ref}'",
-                        close or _LOCK_HINT)
+                        _close_voices(self.catalog, provider, ref) or _LOCK_HINT)
             return
         if voice.models and model.id not in voice.models:
             self.report("VO402", path,
@@ -181,6 +186,20 @@ class _Checker:
         elif model.latency == "high":
             self.report("VO407", path, f"{model.id} is slow for optimization: latency",
                         faster)
+
+
+def _close_voices(catalog: Catalog, provider: str, ref: str) -> str | None:
+    """"did you mean 'Rachel' (21m00Tcm4TlvDq8ikWAM)?", matching names and ids alike."""
+    pool = catalog.voices(provider)
+    by_key = {v.name: v for v in pool} | {v.id: v for v in pool}
+    shown: list[str] = []
+    for key in closest(ref, by_key):
+        voice = by_key[key]
+        label = f"'{voice.name}'" + ("" if voice.id.casefold() == voice.name.casefold()
+                                     else f" ({voice.id})")
+        if label not in shown:
+            shown.append(label)
+    return "did you mean " + " or ".join(shown) + "?" if shown else None
 
 
 def _noun(kind: str) -> str:

@@ -30,7 +30,8 @@ PROVIDERS: dict[str, ProviderInfo] = {
                      "https://api.sarvam.ai"),
         ProviderInfo("elevenlabs", "ElevenLabs", frozenset({"tts"}), "ELEVENLABS_API_KEY",
                      "https://api.elevenlabs.io"),
-        ProviderInfo("openai_compatible", "OpenAI-compatible", frozenset({"llm"}), None, None, has_catalog=False),
+        ProviderInfo("openai_compatible", "OpenAI-compatible", frozenset({"llm"}), None, None,
+                     has_catalog=False),
     )
 }
 

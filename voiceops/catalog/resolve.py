@@ -47,6 +47,17 @@ class Catalog:
             return None
         return index.voices.get(ref) or index.voices.get(ref.casefold())
 
+    def retired_voice(self, provider: str, ref: str) -> str | None:
+        """Why the voice `ref` (an id, or a name) is gone, when the provider retired it."""
+        index = self._indexed(provider)
+        if index is None:
+            return None
+        retired = index.catalog.retired_voices
+        if ref in retired:
+            return retired[ref]
+        prefix = f"{ref.casefold()}:"
+        return next((why for why in retired.values() if why.casefold().startswith(prefix)), None)
+
     def voices(self, provider: str) -> list[Voice]:
         index = self._indexed(provider)
         return list(index.catalog.voices) if index else []

@@ -44,7 +44,7 @@ class Model:
     latency: Latency = "medium"
     #: BCP-47 tags or base languages ("hi-IN", "en"); empty means "not restricted / unknown".
     languages: tuple[str, ...] = ()
-    deprecated: str | None = None  # why, or the replacement to use
+    deprecated: str | None = None  # why, and the replacement; "retired ..." = no longer served
     price_in: float | None = None  # USD per million input tokens
     price_out: float | None = None  # USD per million output tokens
     #: TTS only: tuning parameter -> range; a parameter absent here is not accepted.
@@ -52,6 +52,11 @@ class Model:
     sample_rates: tuple[int, ...] = ()
     default_sample_rate: int | None = None
     default_voice: str | None = None
+
+    @property
+    def retired(self) -> bool:
+        """True when the provider no longer serves this model (calls fail)."""
+        return bool(self.deprecated) and str(self.deprecated).startswith("retired")
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,8 @@ class ProviderCatalog:
     voices: tuple[Voice, ...] = ()
     source: str = "bundled"  # bundled | lock | cache | live
     fetched_at: str | None = None  # ISO-8601 date or time
+    #: Voice id -> why it is gone and what to use instead ("Rachel: ... use Sarah").
+    retired_voices: Mapping[str, str] = field(default_factory=dict)
 
 
 class CatalogSource(Protocol):

@@ -64,7 +64,7 @@ def _to_diagnostics(error: ValidationError, profile: LoadedProfile) -> list[Diag
         return []  # literal secrets and bad references are reported by the secrets check
     place = marks.place(path)
     if kind == "enum":
-        choices = [str(c) for c in error.validator_value]
+        choices = [str(c) for c in error.validator_value]  # type: ignore[union-attr]
         if path and path[-1] == "provider" and path[0] in _PROVIDER_SECTIONS:
             what = _PROVIDER_SECTIONS[str(path[0])]
             return [make("VO400", *place, f"unknown {what} provider '{error.instance}'",
@@ -89,7 +89,7 @@ def _unknown_keys(error: ValidationError, path: tuple[Any, ...],
     allowed = [k for k in schema.get("properties", {}) if schema["properties"][k] is not False]
     tuning = bool(path) and path[-1] == "tuning"
     found = []
-    for key in error.instance:
+    for key in error.instance:  # type: ignore[union-attr]
         if key in allowed:
             continue
         place = profile.marks.key((*path, key))
@@ -124,7 +124,7 @@ def _article(expected: Any) -> str:
     names = {"object": "a map", "array": "a list", "string": "text", "number": "a number",
              "integer": "a whole number", "boolean": "true or false", "null": "nothing"}
     if isinstance(expected, list):
-        return " or ".join(names.get(e, e) for e in expected)
+        return " or ".join(names.get(str(e), str(e)) for e in expected)
     return names.get(str(expected), str(expected))
 
 

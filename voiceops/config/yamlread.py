@@ -25,6 +25,8 @@ Key = tuple[str | int, ...]
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
 _PLAIN_TYPES = {
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:bool",
@@ -92,7 +94,8 @@ def read_text(path: Path, shown: str) -> tuple[str | None, list[Diagnostic]]:
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
         return None, [
-            make("VO002", shown, 1, 1, "file is empty", hint="a profile needs at least `version: 1`")
+            make("VO002", shown, 1, 1, "file is empty",
+                 hint="a profile needs at least `version: 1`")
         ]
     return text, []
 
@@ -174,6 +177,9 @@ class _Builder:
             return value, size
         if isinstance(event, yaml.ScalarEvent):
             value, size = self.scalar(loader, event), 1
+        elif event.tag not in (None, "!", _SEQ, _MAP):
+            raise self.fail(event, "VO104", f"unsupported YAML tag {event.tag}",
+                            hint="profiles use plain YAML values")
         elif isinstance(event, yaml.SequenceStartEvent):
             value, size = self.sequence(loader, path, depth)
         else:

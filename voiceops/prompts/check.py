@@ -10,7 +10,7 @@ from voiceops.config.loader import LoadedProfile
 from voiceops.diagnostics import Diagnostic, make
 from voiceops.errors import PromptError
 from voiceops.prompts.library import BUILTINS, Template, TemplateLibrary, used_variables
-from voiceops.prompts.render import render_prompt
+from voiceops.prompts.render import prompt_vars, render_prompt
 from voiceops.suggest import did_you_mean
 
 
@@ -20,7 +20,7 @@ def check_prompt(profile: LoadedProfile, library: TemplateLibrary) -> list[Diagn
     prompt = data.get("prompt")
     if not isinstance(prompt, dict):
         return []
-    given = prompt.get("vars") if isinstance(prompt.get("vars"), dict) else {}
+    given = prompt_vars(data)
     vars_place = marks.place(("prompt", "vars") if "vars" in prompt else ("prompt",))
     found: list[Diagnostic] = []
     template: Template | None = None
@@ -39,13 +39,12 @@ def check_prompt(profile: LoadedProfile, library: TemplateLibrary) -> list[Diagn
             return found
         declared = dict(template.variables)
         used = dict(template.used)
-        for var in template.variables.values():
-            if var.required and var.name not in given:
+        for spec in template.variables.values():
+            if spec.required and spec.name not in given:
+                about = f" ({spec.description})" if spec.description else ""
                 found.append(make("VO501", *vars_place,
-                                  f"template {name} needs '{var.name}' ({var.description})"
-                                  if var.description else
-                                  f"template {name} needs '{var.name}'",
-                                  f"add `{var.name}: ...` under prompt.vars"))
+                                  f"template {name} needs '{spec.name}'{about}",
+                                  f"add `{spec.name}: ...` under prompt.vars"))
     elif isinstance(prompt.get("text"), str):
         source_used = _used(library, prompt["text"], marks.place(("prompt", "text")), found)
         used.update(source_used)

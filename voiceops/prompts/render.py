@@ -26,10 +26,15 @@ def builtins(profile_name: str, data: dict[str, Any]) -> dict[str, Any]:
 
 def context(profile_name: str, data: dict[str, Any], template: Template | None) -> dict[str, Any]:
     """Builtins, then the template's defaults, then the profile's own `prompt.vars`."""
-    prompt = data.get("prompt") if isinstance(data.get("prompt"), dict) else {}
-    given = prompt.get("vars") if isinstance(prompt.get("vars"), dict) else {}
     return {**builtins(profile_name, data), **(template.defaults() if template else {}),
-            **given}
+            **prompt_vars(data)}
+
+
+def prompt_vars(data: dict[str, Any]) -> dict[str, Any]:
+    """`prompt.vars` of an effective profile, or {} when absent or not a map."""
+    prompt = data.get("prompt")
+    given = prompt.get("vars") if isinstance(prompt, dict) else None
+    return given if isinstance(given, dict) else {}
 
 
 def render_prompt(profile_name: str, data: dict[str, Any],

@@ -1,0 +1,35 @@
+"""Shared fixtures: temporary projects built from the starter plus files a test supplies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from voiceops.scaffold import scaffold
+
+MakeProject = Callable[..., Path]
+
+
+@pytest.fixture
+def make_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MakeProject:
+    """A project in tmp_path (the working directory): the starter, then `files` over it."""
+
+    def build(files: dict[str, str | bytes] | None = None, starter: bool = True) -> Path:
+        if starter:
+            scaffold(tmp_path)
+        else:
+            (tmp_path / "configs").mkdir(exist_ok=True)
+            (tmp_path / "prompts").mkdir(exist_ok=True)
+        for name, content in (files or {}).items():
+            target = tmp_path / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                target.write_bytes(content)
+            else:
+                target.write_text(content, encoding="utf-8")
+        monkeypatch.chdir(tmp_path)
+        return tmp_path
+
+    return build
