@@ -109,3 +109,22 @@ def test_random_bytes_never_crash(tmp_path_factory: Any, blob: bytes) -> None:
     path = root / "configs" / "fuzz.yaml"
     path.write_bytes(blob)
     assert_well_formed(validator(root).check(path))
+
+
+@SETTINGS
+@given(mutations=st.lists(st.tuples(st.sampled_from(FIELDS), values, st.booleans()),
+                          min_size=0, max_size=4), abstract=st.booleans())
+def test_fast_schema_check_agrees_with_jsonschema(mutations: list[Any], abstract: bool) -> None:
+    """The compiled fast path and jsonschema must agree, or errors would go unreported."""
+    import jsonschema
+
+    from voiceops.config.schema import is_valid, profile_schema
+
+    doc = yaml.safe_load(yaml.safe_dump(PROFILE))
+    doc.pop("extends")
+    if abstract:
+        doc["abstract"] = True
+    for field, value, delete in mutations:
+        _mutate(doc, field, value, delete)
+    expected = jsonschema.Draft202012Validator(profile_schema()).is_valid(doc)
+    assert is_valid(doc) == expected

@@ -78,3 +78,23 @@ def test_strict_undefined(tmp_path: Path) -> None:
     assert template is not None
     with pytest.raises(jinja2.UndefinedError):
         template.compiled.render()
+
+
+@pytest.mark.parametrize("source", [
+    "Hello {{ name }}!", "{{ a }}{{ b }} and {{ a }}", "x {{ n }} y", "{{ flag }} {{ items }}",
+    "Hi {{ name | upper }}", "{% if a %}yes{% endif %} {{ b }}", "{{ a.b }}", "tail\n\n",
+    "a\r\nb\rc\n", "{{ name }}\r\n"])
+def test_inline_rendering_matches_jinja(tmp_path: Path, source: str) -> None:
+    lib = TemplateLibrary([tmp_path])
+    values = {"name": "Asha", "a": {"b": 1}, "b": None, "n": 3.5, "flag": True,
+              "items": ["x", 2]}
+    render, used = lib.inline(source)
+    expected = lib.env.from_string(source)
+    assert render(values) == expected.render(values)
+    assert set(used) <= set(values)
+
+
+def test_inline_missing_variable_raises_like_jinja(tmp_path: Path) -> None:
+    render, _ = TemplateLibrary([tmp_path]).inline("Hi {{ nobody }}")
+    with pytest.raises(jinja2.UndefinedError):
+        render({})

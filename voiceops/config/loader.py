@@ -87,11 +87,11 @@ class ProfileLoader:
     ) -> None:
         self.env = os.environ if env is None else env
         self.display = display
-        self._documents: dict[Path, tuple[Document | None, list[Diagnostic]]] = {}
+        self._documents: dict[str, tuple[Document | None, list[Diagnostic]]] = {}
 
     def document(self, path: Path) -> tuple[Document | None, list[Diagnostic]]:
         """One file parsed (cached), with its syntax and literal-secret diagnostics."""
-        key = path.resolve()
+        key = _key(path)
         if key not in self._documents:
             self._documents[key] = self._read(path)
         return self._documents[key]
@@ -120,7 +120,7 @@ class ProfileLoader:
             return None, list(diagnostics)
         diagnostics = list(diagnostics)
         chain = [doc]
-        seen = {path.resolve(): profile_name(path)}
+        seen = {_key(path): profile_name(path)}
         current, current_path = doc, path
         while isinstance(current.data.get("extends"), str):
             parent_name: str = current.data["extends"]
@@ -129,13 +129,13 @@ class ProfileLoader:
             if parent_path is None:
                 diagnostics.append(self._missing_parent(current_path, parent_name, mark))
                 break
-            if parent_path.resolve() in seen:
+            if _key(parent_path) in seen:
                 cycle = " -> ".join([*seen.values(), parent_name])
                 diagnostics.append(make("VO301", mark.path, mark.line, mark.col,
                                         f"extends cycle: {cycle}",
                                         "remove `extends:` from one of these profiles"))
                 break
-            seen[parent_path.resolve()] = parent_name
+            seen[_key(parent_path)] = parent_name
             parent, problems = self.document(parent_path)
             diagnostics.extend(problems)
             if parent is None:
@@ -168,6 +168,11 @@ class ProfileLoader:
             f"profiles here: {', '.join(names)}" if names else None)
         return make("VO300", mark.path, mark.line, mark.col,
                     f"extends: no profile '{name}' in {self.display(child.parent)}/", hint)
+
+
+def _key(path: Path) -> str:
+    """A cache key for a file: absolute, but without `resolve()`'s syscall per component."""
+    return os.path.abspath(path)
 
 
 def _sibling(path: Path, name: str) -> Path | None:

@@ -9,7 +9,7 @@ import jinja2
 from voiceops.config.loader import LoadedProfile
 from voiceops.diagnostics import Diagnostic, make
 from voiceops.errors import PromptError
-from voiceops.prompts.library import BUILTINS, Template, TemplateLibrary, used_variables
+from voiceops.prompts.library import BUILTINS, Template, TemplateLibrary
 from voiceops.prompts.render import prompt_vars, render_prompt
 from voiceops.suggest import did_you_mean
 
@@ -93,7 +93,7 @@ def check_prompt(profile: LoadedProfile, library: TemplateLibrary) -> list[Diagn
 def _used(library: TemplateLibrary, source: str, place: tuple[str, int, int],
           found: list[Diagnostic]) -> dict[str, int]:
     try:
-        return used_variables(library.env, source)
+        return library.inline(source)[1]
     except jinja2.TemplateSyntaxError as exc:
         found.append(make("VO503", *place, f"template syntax: {exc.message}"))
         return {}

@@ -16,7 +16,7 @@ cannot reach Python internals and a missing variable is an error, never an empty
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -41,6 +41,7 @@ BUILTINS: Mapping[str, str] = {
 }
 _HEADER = re.compile(r"\A\s*\{#-?\s*voiceops:\s*\n(?P<body>.*?)-?#\}", re.S)
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+Render = Callable[..., str]
 
 
 @dataclass(frozen=True)
@@ -85,12 +86,12 @@ def environment() -> SandboxedEnvironment:
     )
 
 
-def used_variables(env: jinja2.Environment, source: str) -> dict[str, int]:
-    """Free variables of `source` with the first line each appears on.
+def used_variables(env: jinja2.Environment, source: str | nodes.Template) -> dict[str, int]:
+    """Free variables of `source` (text or parsed) with the first line each appears on.
 
     Raises jinja2.TemplateSyntaxError for bad syntax.
     """
-    ast = env.parse(source)
+    ast = env.parse(source) if isinstance(source, str) else source
     free = meta.find_undeclared_variables(ast)
     lines: dict[str, int] = {}
     for name_node in ast.find_all(nodes.Name):
@@ -107,6 +108,7 @@ class TemplateLibrary:
         self.display = display
         self.env = environment()
         self._cache: dict[str, tuple[Template | None, list[Diagnostic]]] = {}
+        self._inline: dict[str, tuple[Render, dict[str, int]]] = {}
 
     def names(self) -> list[str]:
         """Every template name found, sorted (subfolders give names like `sales/outbound`)."""
@@ -126,6 +128,22 @@ class TemplateLibrary:
             if path.is_file():
                 return path
         return None
+
+    def inline(self, source: str) -> tuple[Render, dict[str, int]]:
+        """Inline Jinja text (prompt.text, first_message): how to render it, and what it uses.
+
+        Parsed and compiled once per distinct text; text without `{` is taken as is, which
+        spares the Jinja compiler for most first messages. Raises TemplateSyntaxError.
+        """
+        if source not in self._inline:
+            if "{" not in source:
+                text = _plain(source)
+                self._inline[source] = (lambda _values: text, {})
+            else:
+                ast = self.env.parse(source)
+                render = _substitution(ast) or self.env.from_string(ast).render
+                self._inline[source] = (render, used_variables(self.env, ast))
+        return self._inline[source]
 
     def get(self, name: str) -> tuple[Template | None, list[Diagnostic]]:
         """The template `name` (cached) with problems in its own file, or None if unusable."""
@@ -154,6 +172,45 @@ class TemplateLibrary:
                     f"add `{var}: {{description: ..., required: true}}` under variables: "
                     "in the voiceops header"))
         return Template(name, shown, description, variables, used, compiled), problems
+
+
+def _plain(source: str) -> str:
+    """What Jinja makes of text without tags: newlines normalised, one trailing one dropped."""
+    text = source.replace("\r\n", "\n").replace("\r", "\n")
+    return text[:-1] if text.endswith("\n") else text
+
+
+def _substitution(ast: nodes.Template) -> Render | None:
+    """For text that is only literal parts and `{{ name }}`s, a renderer that substitutes.
+
+    Compiling a template to Python costs about half a millisecond; most first messages are
+    this simple, and substituting gives exactly what Jinja would (`str()` of each value,
+    and an UndefinedError for a missing name, as StrictUndefined does).
+    """
+    if len(ast.body) != 1 or not isinstance(ast.body[0], nodes.Output):
+        return None
+    parts: list[tuple[bool, str]] = []
+    for node in ast.body[0].nodes:
+        if isinstance(node, nodes.TemplateData):
+            parts.append((True, node.data))
+        elif isinstance(node, nodes.Name) and node.ctx == "load":
+            parts.append((False, node.name))
+        else:
+            return None
+
+    def render(values: Mapping[str, Any] | None = None) -> str:
+        values = values or {}
+        out = []
+        for literal, text in parts:
+            if literal:
+                out.append(text)
+            elif text in values:
+                out.append(str(values[text]))
+            else:
+                raise jinja2.UndefinedError(f"'{text}' is undefined")
+        return "".join(out)
+
+    return render
 
 
 def _declarations(source: str, shown: str) -> tuple[str, dict[str, Variable], list[Diagnostic]]:

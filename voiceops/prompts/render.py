@@ -50,13 +50,13 @@ def render_prompt(profile_name: str, data: dict[str, Any],
             template, _ = library.get(prompt["template"])
             if template is None:
                 raise PromptError(f"template '{prompt['template']}' not found or invalid")
-            compiled = template.compiled
+            render = template.compiled.render
         else:
-            compiled = library.env.from_string(str(prompt.get("text", "")))
+            render = library.inline(str(prompt.get("text", "")))[0]
         values = context(profile_name, data, template)
-        system = compiled.render(values).strip()
+        system = render(values).strip()
         first = data.get("first_message")
-        first_text = library.env.from_string(first).render(values).strip() if first else None
+        first_text = library.inline(first)[0](values).strip() if first else None
     except PromptError:
         raise
     except Exception as exc:  # a template is user code: any failure in it is the user's to fix
