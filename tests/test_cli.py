@@ -161,3 +161,10 @@ def test_validate_does_not_import_provider_sdks(make_project: MakeProject) -> No
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60)
     assert proc.stdout.strip().endswith("[]"), proc.stdout + proc.stderr
+
+
+def test_validate_outside_a_project_says_what_to_do(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = invoke("validate")
+    assert code == 2 and "voiceops init" in err

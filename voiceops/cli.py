@@ -94,6 +94,9 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool, prompts_dir: Path 
     from voiceops.validate import default_validator
 
     targets = list(paths) or [find_project().configs]
+    if not paths and not targets[0].is_dir():
+        raise UsageError("no configs/ folder here or above; `voiceops init` creates a "
+                         "project, or name profile files to check")
     validator = default_validator(targets, strict=strict, prompts=prompts_dir)
     result = validator.run(targets)
     color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
 
+from voiceops.catalog.providers import title
 from voiceops.config.loader import LoadedProfile
 from voiceops.diagnostics import Diagnostic, make
 from voiceops.suggest import did_you_mean
@@ -129,7 +130,7 @@ def _unknown_keys(error: ValidationError, path: tuple[Any, ...],
         where = _dotted(path)
         if tuning:
             provider = _provider_of(profile.data, path)
-            message = f"'{key}' is not a {provider} tuning parameter"
+            message = f"{title(provider)} has no tuning parameter '{key}'"
             hint = did_you_mean(key, allowed, list_all_below=99)
             found.append(make("VO203", place.path, place.line, place.col, message, hint))
         else:
@@ -143,7 +144,8 @@ def _provider_of(data: Any, path: tuple[Any, ...]) -> str:
     node = data
     for step in path[:-1]:
         node = node[step]
-    return str(node.get("provider", "this provider")) if isinstance(node, dict) else "?"
+    provider = node.get("provider") if isinstance(node, dict) else None
+    return str(provider) if provider else "this provider"
 
 
 def _dotted(path: tuple[Any, ...]) -> str:

@@ -112,6 +112,8 @@ def parse(text: str, shown: str) -> tuple[Document | None, list[Diagnostic]]:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
+        if "nesting depth" in problem:  # libyaml >= 0.2.5 stops at its own depth limit
+            return None, [make("VO101", shown, line, col, f"YAML: {problem}")]
         return None, [make("VO100", shown, line, col, f"YAML syntax: {problem}")]
     except yaml.YAMLError as exc:  # ReaderError: control characters and the like
         first = str(exc).splitlines()[0].rstrip(":")
