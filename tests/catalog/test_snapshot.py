@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from voiceops.catalog.codec import CatalogFormatError, catalog_from_json
 from voiceops.catalog.snapshot import (
     BundledSnapshot,
     bundled_providers,
-    catalog_from_json,
 )
 from voiceops.catalog.types import CatalogSource, Model, ProviderCatalog, Range
 
@@ -329,7 +329,7 @@ def test_malformed_data_raises_naming_file_and_field(
     path: tuple[str | int, ...], value: object, field: str
 ) -> None:
     data = broken("sarvam", path if isinstance(path, tuple) else (path,), value)
-    with pytest.raises(RuntimeError) as err:
+    with pytest.raises(CatalogFormatError) as err:
         catalog_from_json(data, origin="data/sarvam.json")
     assert "data/sarvam.json" in str(err.value)
     assert field in str(err.value)
@@ -338,12 +338,12 @@ def test_malformed_data_raises_naming_file_and_field(
 def test_bad_tuning_range_is_rejected() -> None:
     index = next(i for i, m in enumerate(raw("sarvam")["models"]) if m["id"] == "bulbul:v2")
     data = broken("sarvam", ("models", index, "tuning", "pitch", "default"), 2.0)
-    with pytest.raises(RuntimeError, match=r"tuning\.pitch\.default"):
+    with pytest.raises(CatalogFormatError, match=r"tuning\.pitch\.default"):
         catalog_from_json(data, origin="data/sarvam.json")
 
 
 def test_a_voice_listed_twice_is_rejected() -> None:
     data = raw("openai")
     data["voices"].append(dict(data["voices"][0]))
-    with pytest.raises(RuntimeError, match="twice"):
+    with pytest.raises(CatalogFormatError, match="twice"):
         catalog_from_json(data, origin="data/openai.json")
