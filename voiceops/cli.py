@@ -18,6 +18,7 @@ import click
 
 from voiceops import __version__
 from voiceops.errors import UsageError, VoiceOpsError
+from voiceops.spinner import Spinner
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 FORMATS = ("text", "json", "github", "sarif")  # keys of voiceops.reporters.REPORTERS
@@ -26,6 +27,33 @@ FORMATS = ("text", "json", "github", "sarif")  # keys of voiceops.reporters.REPO
 def _fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
+
+
+def _cache_options(command: Any) -> Any:
+    command = click.option("--refresh", is_flag=True,
+                           help="Fetch again even when the cached catalog is fresh.")(command)
+    return click.option("--cache-url", metavar="URL", envvar="VOICEOPS_CACHE_URL",
+                        help="Where live catalogs are cached: a folder (default: the user "
+                             "cache folder) or redis://host:port/db to share one "
+                             "[env: VOICEOPS_CACHE_URL].")(command)
+
+
+def _cache(url: str | None) -> Any:
+    from voiceops.catalog.cache import open_cache
+
+    return open_cache(url)
+
+
+def _warn(lines: Any) -> None:
+    for line in lines:
+        click.echo(click.style("warning: ", fg="yellow") + line, err=True)
+
+
+def _print_problems(diagnostics: Any) -> None:
+    for d in diagnostics:
+        click.echo(d.format(), err=True)
+        if d.hint:
+            click.echo(f"    hint: {d.hint}", err=True)
 
 
 class _Group(click.Group):
@@ -76,18 +104,26 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--prompts", "prompts_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Templates folder (default: prompts/ of the project).")
-def validate(paths: tuple[Path, ...], fmt: str, strict: bool, prompts_dir: Path | None) -> None:
+@click.option("--live", is_flag=True,
+              help="Check against the providers' live catalogs (through the cache) and report "
+                   "drift from voiceops.lock. Needs the providers' API keys.")
+@_cache_options
+def validate(paths: tuple[Path, ...], fmt: str, strict: bool, prompts_dir: Path | None,
+             live: bool, cache_url: str | None, refresh: bool) -> None:
     """Check profiles: YAML, schema, extends, secrets, prompts, models and voices.
 
     PATHS are profile files or folders of them (default: the project's configs/).
     Every problem of every file is reported in one run, as
-    `path:line:col: CODE message` with a hint. Exit status: 0 valid, 1 errors, 2 usage.
+    `path:line:col: CODE message` with a hint. Offline by default: models and voices
+    resolve against voiceops.lock (when there is one) and the bundled catalog snapshot.
+    Exit status: 0 valid, 1 errors, 2 usage.
 
     \b
     Examples:
       voiceops validate
       voiceops validate configs/support_hi.yaml --strict
       voiceops validate --format github     # in GitHub Actions
+      voiceops validate --live              # against the providers' APIs
     """
     from voiceops.project import find_project
     from voiceops.reporters import report
@@ -97,8 +133,19 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool, prompts_dir: Path 
     if not paths and not targets[0].is_dir():
         raise UsageError("no configs/ folder here or above; `voiceops init` creates a "
                          "project, or name profile files to check")
-    validator = default_validator(targets, strict=strict, prompts=prompts_dir)
-    result = validator.run(targets)
+    if live:
+        import asyncio
+
+        from voiceops.validate import validate_live
+
+        with Spinner() as spin:
+            checked = asyncio.run(validate_live(targets, _cache(cache_url), strict=strict,
+                                                prompts=prompts_dir, force=refresh,
+                                                progress=spin.update))
+        _warn(checked.warnings)
+        result = checked.result
+    else:
+        result = default_validator(targets, strict=strict, prompts=prompts_dir).run(targets)
     color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     click.echo(report(result, fmt, color))
     sys.exit(EXIT_INVALID if result.errors else EXIT_OK)
@@ -146,13 +193,6 @@ def render(profile: str, show_prompt: bool, fmt: str) -> None:
         click.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True).rstrip())
 
 
-def _print_problems(diagnostics: Any) -> None:
-    for d in diagnostics:
-        click.echo(d.format(), err=True)
-        if d.hint:
-            click.echo(f"    hint: {d.hint}", err=True)
-
-
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
@@ -184,10 +224,154 @@ def prompts(fmt: str, directory: Path | None) -> None:
 
 
 @cli.command()
+@click.option("--check", is_flag=True,
+              help="Change nothing; exit 1 when the lock does not match the profiles (for CI).")
+@click.option("--offline", is_flag=True,
+              help="Pin from the previous lock and the bundled snapshot, without the APIs.")
+@_cache_options
+def lock(check: bool, offline: bool, cache_url: str | None, refresh: bool) -> None:
+    """Pin every model and voice the profiles use in voiceops.lock.
+
+    Resolves each reference against the live catalogs (through the cache; keys from
+    OPENAI_API_KEY, ANTHROPIC_API_KEY, ELEVENLABS_API_KEY...), falling back to the previous
+    lock and the bundled snapshot for providers without a key. Commit the lock: then
+    `voiceops validate` checks against it, offline and reproducibly.
+
+    \b
+    Examples:
+      voiceops lock
+      voiceops lock --check        # in CI: is the lock up to date?
+    """
+    from voiceops.locking import check_lock, lock_project
+    from voiceops.project import find_project
+
+    project = find_project()
+    if check:
+        diff = check_lock(project)
+        for ref in diff.missing:
+            click.echo(f"{project.lock.name}: missing {ref.provider} {ref.what} '{ref.id}'")
+        for ref in diff.unused:
+            click.echo(f"{project.lock.name}: unused {ref.provider} {ref.what} '{ref.id}'")
+        if not diff.current:
+            _fail("the lock is out of date: run `voiceops lock` and commit voiceops.lock")
+        click.echo(f"{project.lock.name} is up to date")
+        return
+    import asyncio
+
+    with Spinner() as spin:
+        outcome = asyncio.run(lock_project(project, _cache(cache_url), live=not offline,
+                                           force=refresh, progress=spin.update))
+    _warn(outcome.warnings)
+    if outcome.missing:
+        for ref in outcome.missing:
+            click.echo(f"error: {ref.provider} {ref.what} '{ref.id}' is in no catalog", err=True)
+        _fail("nothing written; fix these references (`voiceops validate` says more)")
+    pins = sum(len(c.models) + len(c.voices) for c in outcome.lock.providers.values())
+    state = "written" if outcome.written else "unchanged"
+    click.echo(f"{project.lock.name} {state}: {pins} pins across "
+               f"{len(outcome.lock.providers)} providers")
+
+
+_LISTING_FORMATS = click.Choice(["table", "json"])
+
+
+@cli.command()
+@click.option("--provider", "-p", "providers", multiple=True, metavar="NAME",
+              help="openai, anthropic, sarvam or elevenlabs (repeatable; default: all).")
+@click.option("--kind", type=click.Choice(["chat", "realtime", "stt", "tts"]),
+              help="Only models of this kind.")
+@click.option("--all", "show_all", is_flag=True, help="Include retired models.")
+@click.option("--live", is_flag=True, help="Ask the providers' APIs (through the cache).")
+@click.option("--format", "fmt", type=_LISTING_FORMATS, default="table", show_default=True)
+@_cache_options
+def models(providers: tuple[str, ...], kind: str | None, show_all: bool, live: bool, fmt: str,
+           cache_url: str | None, refresh: bool) -> None:
+    """List models: context window, output limit, streaming, latency class, price.
+
+    Prices are USD per million tokens (in/out) where the provider publishes them.
+
+    \b
+    Examples:
+      voiceops models --provider anthropic
+      voiceops models --kind stt --format json
+    """
+    from voiceops.catalog.listing import model_row, table
+
+    catalog, names = _browse(providers, live, cache_url, refresh)
+    rows = [model_row(m) for name in names for m in catalog.models(name)
+            if (kind is None or m.kind == kind) and (show_all or not m.retired)]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    click.echo(table(rows, ["provider", "id", "kind", "context_window", "max_output",
+                            "streaming", "latency", "price_in", "price_out"]))
+
+
+@cli.command()
+@click.option("--provider", "-p", "providers", multiple=True, metavar="NAME",
+              help="sarvam or elevenlabs (repeatable; default: both).")
+@click.option("--custom", is_flag=True, help="Only your own voices (cloned, generated, "
+                                             "professional).")
+@click.option("--gender", help="female, male, ...")
+@click.option("--language", metavar="TAG", help="Voices verified for this language (hi-IN, en).")
+@click.option("--search", metavar="TEXT", help="Text in the name, id, accent or description.")
+@click.option("--live", is_flag=True, help="Ask the providers' APIs (through the cache); "
+                                           "needed to see custom voices.")
+@click.option("--format", "fmt", type=_LISTING_FORMATS, default="table", show_default=True)
+@_cache_options
+def voices(providers: tuple[str, ...], custom: bool, gender: str | None, language: str | None,
+           search: str | None, live: bool, fmt: str, cache_url: str | None,
+           refresh: bool) -> None:
+    """Browse TTS voices; copy an id or name into a profile's `tts.voice`.
+
+    \b
+    Examples:
+      voiceops voices --provider sarvam --gender female
+      voiceops voices --live --custom --format json
+    """
+    from voiceops.catalog.listing import filter_voices, table, voice_row
+
+    catalog, names = _browse(providers or ("sarvam", "elevenlabs"), live, cache_url, refresh)
+    picked = filter_voices((v for name in names for v in catalog.voices(name)), custom=custom,
+                           gender=gender, language=language, search=search)
+    rows = [voice_row(v) for v in picked]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    click.echo(table(rows, ["provider", "id", "name", "category", "gender", "accent",
+                            "languages"]))
+    click.echo(f"{len(rows)} voices", err=True)
+
+
+def _browse(providers: tuple[str, ...], live: bool, cache_url: str | None,
+            refresh: bool) -> tuple[Any, list[str]]:
+    from voiceops.catalog.providers import PROVIDERS
+    from voiceops.catalog.sources import browse_catalog
+    from voiceops.project import find_project
+    from voiceops.suggest import did_you_mean
+
+    known = [p for p, info in PROVIDERS.items() if info.has_catalog]
+    for name in providers:
+        if name not in known:
+            hint = did_you_mean(name, known)
+            raise UsageError(f"unknown provider '{name}'" + (f"; {hint}" if hint else ""))
+    names = list(providers) or known
+    import asyncio
+
+    with Spinner() as spin:
+        catalog, warnings = asyncio.run(browse_catalog(
+            find_project(), names, live=live, cache=_cache(cache_url) if live else None,
+            force=refresh, progress=spin.update))
+    _warn(warnings)
+    return catalog, names
+
+
+@cli.command()
 @click.argument("directory", default=".", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
 def init(directory: Path, force: bool) -> None:
-    """Create a project: example profiles, the five starter prompts, the schema, CI.
+    """Create a project: example profiles, the five starter prompts, the schema, CI, and a
+    voiceops.lock pinned from the bundled catalog snapshot.
 
     Existing files are kept unless --force is given.
 
@@ -195,6 +379,7 @@ def init(directory: Path, force: bool) -> None:
     Example:
       voiceops init my-agents && cd my-agents && voiceops validate
     """
+    from voiceops.project import Project
     from voiceops.scaffold import scaffold
 
     written, kept = scaffold(directory, force=force)
@@ -202,6 +387,15 @@ def init(directory: Path, force: bool) -> None:
         click.echo(f"  created {path}")
     for path in kept:
         click.echo(f"  kept    {path} (exists; --force to overwrite)")
+    project = Project(directory)
+    if not project.lock.exists():
+        import asyncio
+
+        from voiceops.locking import lock_project
+
+        outcome = asyncio.run(lock_project(project, _cache(None), live=False))
+        if outcome.written:
+            click.echo(f"  created {project.lock} (offline; `voiceops lock` pins live data)")
     step = "" if directory == Path(".") else f"cd {directory} && "
     click.echo(f"\nNext: {step}voiceops validate")
 

@@ -45,6 +45,9 @@ CODES: dict[str, tuple[Severity, str]] = {
     "VO406": ("error", "model cannot stream"),
     "VO407": ("warning", "slow model for the optimization level"),
     "VO408": ("warning", "voice not verified for the language"),
+    "VO410": ("error", "reference missing from the lock file"),
+    "VO411": ("error", "pinned entry gone from the live catalog"),
+    "VO412": ("warning", "pinned entry changed in the live catalog"),
     # prompts
     "VO500": ("error", "prompt template not found"),
     "VO501": ("error", "required prompt variable not set"),

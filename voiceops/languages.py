@@ -45,3 +45,11 @@ def supports(offered: Iterable[str], tag: str) -> bool:
         elif base(item) == base(wanted) and item.split("-", 1)[1] == wanted.split("-", 1)[1]:
             return True
     return False
+
+
+def speaks(offered: Iterable[str], tag: str) -> bool:
+    """Like `supports`, but any region of the language will do: a British voice speaks
+    en-US text fine (its accent is a separate matter), while a model that only takes en-IN
+    does not."""
+    offered = list(offered)
+    return not offered or any(base(item) == base(tag) for item in offered)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from voiceops.catalog.cache import CatalogCache
 from voiceops.catalog.check import check_catalog
 from voiceops.catalog.resolve import Catalog
 from voiceops.config.loader import LoadedProfile, ProfileLoader, profile_files
@@ -15,6 +17,9 @@ from voiceops.errors import UsageError
 from voiceops.project import Project, find_project
 from voiceops.prompts.check import check_prompt
 from voiceops.prompts.library import TemplateLibrary
+
+if TYPE_CHECKING:
+    from voiceops.catalog.refresh import Progress
 
 
 @dataclass(frozen=True)
@@ -92,10 +97,44 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 
 
 def default_validator(paths: Sequence[Path], *, strict: bool = False,
-                      prompts: Path | None = None) -> Validator:
-    """A validator for the project the first path lives in, on the bundled catalog."""
-    from voiceops.catalog.snapshot import BundledSnapshot
+                      prompts: Path | None = None, catalog: Catalog | None = None) -> Validator:
+    """A validator for the project the first path lives in; offline (lock, then the bundled
+    snapshot) unless a catalog is given."""
+    from voiceops.catalog.sources import offline_catalog
 
     project = find_project(paths[0] if paths else None)
-    return Validator(project, Catalog([BundledSnapshot()]), strict=strict,
+    return Validator(project, catalog or offline_catalog(project), strict=strict,
                      prompt_dirs=[prompts] if prompts else None)
+
+
+@dataclass(frozen=True)
+class LiveValidation:
+    result: ValidationResult
+    warnings: tuple[str, ...]
+
+
+async def validate_live(paths: Sequence[Path], cache: CatalogCache, *, strict: bool = False,
+                        prompts: Path | None = None, force: bool = False,
+                        progress: Progress | None = None) -> LiveValidation:
+    """Validate against the providers' live catalogs (through `cache`), and report how the
+    lock file has drifted from them."""
+    from voiceops.catalog.lock import read_lock
+    from voiceops.catalog.refresh import refresh
+    from voiceops.catalog.sources import drift, live_catalog, project_references
+
+    files = expand_paths(paths)
+    project = find_project(paths[0] if paths else None)
+    references = project_references(project, files)
+    lock = read_lock(project.lock)
+    providers = {r.provider for r in references} | set(lock.providers if lock else ())
+    refreshed = await refresh(providers, cache, force=force, progress=progress)
+    validator = default_validator(paths, strict=strict, prompts=prompts,
+                                  catalog=live_catalog(refreshed))
+    result = validator.run(files)
+    extra = drift(lock, refreshed, project.lock) if lock else []
+    if strict:
+        extra = promote_warnings(extra)
+    every = tuple(unique_sorted([*result.diagnostics, *extra]))
+    warnings = [*refreshed.warnings,
+                *(f"{e}; checked against the bundled snapshot" for e in refreshed.errors.values())]
+    return LiveValidation(ValidationResult(result.checked, every), tuple(warnings))

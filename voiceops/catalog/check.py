@@ -6,55 +6,25 @@ type (the schema has reported them) so one run still shows every problem.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
-
 from voiceops import languages
 from voiceops.catalog.providers import PROVIDERS, title
+from voiceops.catalog.references import SECTION_KINDS, Key, Target, targets
 from voiceops.catalog.resolve import Catalog
-from voiceops.catalog.types import Model, ModelKind
+from voiceops.catalog.types import Model
 from voiceops.config.loader import LoadedProfile
 from voiceops.diagnostics import Diagnostic, make
+from voiceops.project import LOCK
 from voiceops.suggest import closest, did_you_mean
 
-Key = tuple[str | int, ...]
-_KIND_OF_SECTION: dict[str, ModelKind] = {"llm": "chat", "tts": "tts", "stt": "stt"}
 _LOCK_HINT = "if it is new or your account's own, pin it with `voiceops lock`"
-
-
-@dataclass(frozen=True)
-class _Target:
-    """One provider+model(+voice) reference: a section's main choice or one of its fallbacks."""
-
-    section: str
-    path: Key
-    data: dict[str, Any]
-
-    @property
-    def main(self) -> bool:
-        return len(self.path) == 1
 
 
 def check_catalog(profile: LoadedProfile, catalog: Catalog) -> list[Diagnostic]:
     """Every catalog problem of `profile`'s LLM, TTS and STT choices and their fallbacks."""
     checker = _Checker(profile, catalog)
-    for target in _targets(profile.data):
+    for target in targets(profile.data):
         checker.target(target)
     return checker.found
-
-
-def _targets(data: dict[str, Any]) -> Iterator[_Target]:
-    for section in _KIND_OF_SECTION:
-        block = data.get(section)
-        if not isinstance(block, dict):
-            continue
-        yield _Target(section, (section,), block)
-        fallbacks = block.get("fallbacks")
-        if isinstance(fallbacks, list):
-            for i, item in enumerate(fallbacks):
-                if isinstance(item, dict):
-                    yield _Target(section, (section, "fallbacks", i), item)
 
 
 class _Checker:
@@ -70,7 +40,7 @@ class _Checker:
     def report(self, code: str, path: Key, message: str, hint: str | None = None) -> None:
         self.found.append(make(code, *self.profile.marks.place(path), message, hint))
 
-    def target(self, target: _Target) -> None:
+    def target(self, target: Target) -> None:
         provider = target.data.get("provider")
         if not isinstance(provider, str) or provider not in PROVIDERS:
             return  # the schema reported it
@@ -98,11 +68,11 @@ class _Checker:
         if target.main:
             self.speed(target, model)
 
-    def model(self, target: _Target, provider: str) -> Model | None:
+    def model(self, target: Target, provider: str) -> Model | None:
         model_id = target.data.get("model")
         if not isinstance(model_id, str):
             return None
-        kind = _KIND_OF_SECTION[target.section]
+        kind = SECTION_KINDS[target.section]
         model = self.catalog.model(provider, model_id)
         path = (*target.path, "model")
         if model is None:
@@ -117,6 +87,7 @@ class _Checker:
                         did_you_mean(model_id, [m.id for m in self.catalog.models(provider,
                                                                                    kind)]))
             return None
+        self.pinned(target, "model", model_id)
         if model.retired:
             self.report("VO401", path, f"{title(provider)} no longer serves {model_id}",
                         model.deprecated)
@@ -124,7 +95,7 @@ class _Checker:
             self.report("VO405", path, f"{model_id} is deprecated", model.deprecated)
         return model
 
-    def voice(self, target: _Target, provider: str, model: Model) -> None:
+    def voice(self, target: Target, provider: str, model: Model) -> None:
         ref = target.data.get("voice")
         if not isinstance(ref, str):
             return
@@ -139,17 +110,25 @@ class _Checker:
             self.report("VO402", path, f"no {title(provider)} voice '{ref}'",
                         _close_voices(self.catalog, provider, ref) or _LOCK_HINT)
             return
+        self.pinned(target, "voice", ref)
         if voice.models and model.id not in voice.models:
             self.report("VO402", path,
                         f"voice '{voice.name}' is not available on {model.id}",
                         f"it works with {', '.join(voice.models)}")
         if (self.language and voice.languages
-                and not languages.supports(voice.languages, self.language)):
+                and not languages.speaks(voice.languages, self.language)):
             self.report("VO408", path,
                         f"voice '{voice.name}' is not verified for {self.language}",
                         f"it is verified for {', '.join(voice.languages)}")
 
-    def tuning(self, target: _Target, model: Model) -> None:
+    def pinned(self, target: Target, what: str, ref: str) -> None:
+        provider = str(target.data["provider"])
+        if not self.catalog.is_pinned(provider, what, ref):
+            self.report("VO410", (*target.path, what),
+                        f"{title(provider)} {what} '{ref}' is not in {LOCK}",
+                        "run `voiceops lock` to pin it")
+
+    def tuning(self, target: Target, model: Model) -> None:
         tuning = target.data.get("tuning")
         if not isinstance(tuning, dict) or not model.tuning:
             return
@@ -174,7 +153,7 @@ class _Checker:
                         f"{model.id} cannot produce {rate} Hz",
                         f"choose one of {', '.join(map(str, model.sample_rates))}")
 
-    def speed(self, target: _Target, model: Model) -> None:
+    def speed(self, target: Target, model: Model) -> None:
         if self.optimization != "latency":
             return
         path = (*target.path, "model")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -46,3 +47,9 @@ def title(provider: str) -> str:
     """How people write the provider's name; the raw name when it is unknown."""
     info = PROVIDERS.get(provider)
     return info.title if info else provider
+
+
+def base_url_override(provider: str, environ: Mapping[str, str]) -> str | None:
+    """`<PROVIDER>_BASE_URL` from the environment (OPENAI_BASE_URL, ELEVENLABS_BASE_URL...):
+    the variable the official SDKs read, used to point voiceops at a proxy or a simulator."""
+    return environ.get(f"{provider.upper()}_BASE_URL") or None

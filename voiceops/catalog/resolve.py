@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from voiceops.catalog.types import CatalogSource, Model, ModelKind, ProviderCatalog, Voice
@@ -14,71 +14,108 @@ class _Index:
     models: dict[str, Model] = field(default_factory=dict)
     voices: dict[str, Voice] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, catalog: ProviderCatalog) -> _Index:
+        index = cls(catalog)
+        for model in catalog.models:
+            index.models[model.id] = model
+            for alias in model.aliases:
+                index.models.setdefault(alias, model)
+        for voice in catalog.voices:
+            index.voices[voice.id] = voice
+            index.voices.setdefault(voice.name.casefold(), voice)
+        return index
+
 
 class Catalog:
-    """Resolves references against sources tried in order (e.g. lock, then bundled).
+    """Resolves references against sources tried in order, entry by entry.
 
-    The first source that knows a provider answers for all of that provider, so a lock
-    file pins a provider's whole view rather than mixing it with newer data.
+    E.g. `Catalog([lock, bundled])`: a voice pinned in the lock is answered from the lock
+    (reproducible), anything else from the bundled snapshot. Listings merge all sources, the
+    first source winning for an id. `pinned` is the source whose entries must cover every
+    reference (the lock file), or None.
     """
 
-    def __init__(self, sources: Sequence[CatalogSource]) -> None:
+    def __init__(self, sources: Sequence[CatalogSource],
+                 pinned: CatalogSource | None = None) -> None:
         self.sources = list(sources)
-        self._index: dict[str, _Index | None] = {}
+        self.pinned = pinned
+        self._indexes: dict[str, list[_Index]] = {}
+        self._pinned: dict[str, _Index | None] = {}
 
     def provider(self, name: str) -> ProviderCatalog | None:
-        index = self._indexed(name)
-        return index.catalog if index else None
+        """The first source's catalog of `name`, or None when no source knows it."""
+        indexes = self._indexed(name)
+        return indexes[0].catalog if indexes else None
 
     def model(self, provider: str, model_id: str) -> Model | None:
         """The model with this id or alias, or None."""
-        index = self._indexed(provider)
-        return index.models.get(model_id) if index else None
+        for index in self._indexed(provider):
+            if model_id in index.models:
+                return index.models[model_id]
+        return None
 
     def models(self, provider: str, kind: ModelKind | None = None) -> list[Model]:
-        index = self._indexed(provider)
-        found = index.catalog.models if index else ()
-        return [m for m in found if kind is None or m.kind == kind]
+        seen: dict[str, Model] = {}
+        for index in self._indexed(provider):
+            for model in index.catalog.models:
+                if kind is None or model.kind == kind:
+                    seen.setdefault(model.id, model)
+        return list(seen.values())
 
     def voice(self, provider: str, ref: str) -> Voice | None:
         """The voice whose id is `ref`, or whose name is `ref` in any case, or None."""
-        index = self._indexed(provider)
-        if index is None:
-            return None
-        return index.voices.get(ref) or index.voices.get(ref.casefold())
+        for index in self._indexed(provider):
+            found = index.voices.get(ref) or index.voices.get(ref.casefold())
+            if found:
+                return found
+        return None
+
+    def voices(self, provider: str) -> list[Voice]:
+        seen: dict[str, Voice] = {}
+        for index in self._indexed(provider):
+            for voice in index.catalog.voices:
+                seen.setdefault(voice.id, voice)
+        return list(seen.values())
 
     def retired_voice(self, provider: str, ref: str) -> str | None:
         """Why the voice `ref` (an id, or a name) is gone, when the provider retired it."""
-        index = self._indexed(provider)
-        if index is None:
-            return None
-        retired = index.catalog.retired_voices
-        if ref in retired:
-            return retired[ref]
         prefix = f"{ref.casefold()}:"
-        return next((why for why in retired.values() if why.casefold().startswith(prefix)), None)
-
-    def voices(self, provider: str) -> list[Voice]:
-        index = self._indexed(provider)
-        return list(index.catalog.voices) if index else []
-
-    def _indexed(self, provider: str) -> _Index | None:
-        if provider not in self._index:
-            self._index[provider] = self._build(provider)
-        return self._index[provider]
-
-    def _build(self, provider: str) -> _Index | None:
-        for source in self.sources:
-            catalog = source.provider_catalog(provider)
-            if catalog is None:
-                continue
-            index = _Index(catalog)
-            for model in catalog.models:
-                index.models[model.id] = model
-                for alias in model.aliases:
-                    index.models.setdefault(alias, model)
-            for voice in catalog.voices:
-                index.voices[voice.id] = voice
-                index.voices.setdefault(voice.name.casefold(), voice)
-            return index
+        for index in self._indexed(provider):
+            retired = index.catalog.retired_voices
+            if ref in retired:
+                return retired[ref]
+            for why in retired.values():
+                if why.casefold().startswith(prefix):
+                    return why
         return None
+
+    def is_pinned(self, provider: str, what: str, ref: str) -> bool:
+        """True when there is no pinning source, or it holds this model or voice."""
+        if self.pinned is None:
+            return True
+        if provider not in self._pinned:
+            catalog = self.pinned.provider_catalog(provider)
+            self._pinned[provider] = _Index.of(catalog) if catalog else None
+        index = self._pinned[provider]
+        if index is None:
+            return False
+        entries = index.models if what == "model" else index.voices
+        return ref in entries or ref.casefold() in entries
+
+    def _indexed(self, provider: str) -> list[_Index]:
+        if provider not in self._indexes:
+            self._indexes[provider] = [
+                _Index.of(catalog) for source in self.sources
+                if (catalog := source.provider_catalog(provider)) is not None]
+        return self._indexes[provider]
+
+
+class StaticSource:
+    """A catalog source over catalogs already in hand (fetched live, read from a cache)."""
+
+    def __init__(self, catalogs: Mapping[str, ProviderCatalog]) -> None:
+        self.catalogs = dict(catalogs)
+
+    def provider_catalog(self, provider: str) -> ProviderCatalog | None:
+        return self.catalogs.get(provider)

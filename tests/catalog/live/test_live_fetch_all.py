@@ -1,0 +1,126 @@
+"""fetch_all: providers fetched concurrently, each result or error filed under its name, one
+failure costing nothing to the others; plus the OpenAI-compatible and Sarvam clients."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from voiceops.catalog.live import (
+    FetchRequest,
+    FetchResult,
+    fetch_all,
+    fetcher,
+    openai_compatible,
+    sarvam,
+)
+from voiceops.catalog.live.http import RetryPolicy
+from voiceops.errors import AuthError, MissingKeyError, ProviderError, ProviderSetupError
+from voiceops.sim import anthropic as sim_anthropic
+from voiceops.sim import elevenlabs as sim_eleven
+from voiceops.sim import openai as sim_openai
+
+
+async def _no_wait(seconds: float) -> None:
+    del seconds
+
+
+FAST = RetryPolicy(sleep=_no_wait, rand=lambda: 0.0)
+
+
+def ok(result: FetchResult | ProviderError) -> FetchResult:
+    assert isinstance(result, FetchResult), f"expected a result, got {result!r}"
+    return result
+
+
+def test_one_provider_failing_keeps_the_others() -> None:
+    with sim_openai.serve() as oai, sim_anthropic.serve() as ant, sim_eleven.serve() as el:
+        results = asyncio.run(fetch_all([
+            FetchRequest("openai", api_key=sim_openai.API_KEY, base_url=oai.base_url),
+            FetchRequest("anthropic", api_key="wrong", base_url=ant.base_url),
+            FetchRequest("elevenlabs", api_key=sim_eleven.API_KEY, base_url=el.base_url),
+            "sarvam",
+            "nosuchprovider",
+        ], retry=FAST))
+    assert list(results) == ["openai", "anthropic", "elevenlabs", "sarvam", "nosuchprovider"]
+    assert ok(results["openai"]).catalog is not None
+    assert ok(results["elevenlabs"]).catalog is not None
+    assert ok(results["sarvam"]).catalog is not None
+    assert isinstance(results["anthropic"], AuthError)
+    assert "wrong" not in str(results["anthropic"])
+    assert isinstance(results["nosuchprovider"], ProviderSetupError)
+
+
+def test_providers_are_fetched_concurrently() -> None:
+    with sim_openai.serve() as oai, sim_anthropic.serve() as ant, sim_eleven.serve() as el:
+        for sim in (oai, ant, el):
+            sim.faults.latency = 0.3
+        began = time.perf_counter()
+        results = asyncio.run(fetch_all([
+            FetchRequest("openai", api_key=sim_openai.API_KEY, base_url=oai.base_url),
+            FetchRequest("anthropic", api_key=sim_anthropic.API_KEY, base_url=ant.base_url),
+            FetchRequest("elevenlabs", api_key=sim_eleven.API_KEY, base_url=el.base_url),
+        ], retry=FAST))
+        elapsed = time.perf_counter() - began
+    assert all(isinstance(r, FetchResult) for r in results.values())
+    # One after another would take at least 0.9 s (ElevenLabs' voices and models overlap too).
+    assert elapsed < 0.8
+
+
+def test_missing_keys_are_reported_per_provider() -> None:
+    results = asyncio.run(fetch_all(["openai", "anthropic", "sarvam"], environ={}))
+    assert isinstance(results["openai"], MissingKeyError)
+    assert "OPENAI_API_KEY" in str(results["openai"])
+    assert isinstance(results["anthropic"], MissingKeyError)
+    assert isinstance(results["sarvam"], FetchResult)  # no key needed: bundled data
+
+
+def test_two_servers_of_one_provider_need_names() -> None:
+    with sim_openai.serve() as one, sim_openai.serve() as two:
+        results = asyncio.run(fetch_all([
+            FetchRequest("openai_compatible", base_url=one.base_url, api_key=sim_openai.API_KEY,
+                         name="vllm"),
+            FetchRequest("openai_compatible", base_url=two.base_url, api_key="wrong",
+                         name="ollama"),
+        ], retry=FAST))
+        with pytest.raises(ValueError, match="distinct names"):
+            asyncio.run(fetch_all([FetchRequest("openai_compatible", base_url=one.base_url),
+                                   FetchRequest("openai_compatible", base_url=two.base_url)]))
+    assert ok(results["vllm"]).catalog is not None
+    assert isinstance(results["ollama"], AuthError)
+
+
+def test_openai_compatible_lists_every_model_with_kinds_guessed_from_ids() -> None:
+    with sim_openai.serve() as sim:
+        result = asyncio.run(openai_compatible.fetch(api_key=sim_openai.API_KEY,
+                                                     base_url=sim.base_url, retry=FAST))
+    catalog = result.catalog
+    assert catalog is not None and catalog.provider == "openai_compatible"
+    kinds = {m.id: m.kind for m in catalog.models}
+    assert kinds["text-embedding-3-small"] == "embedding"  # kept, and marked
+    assert kinds["gpt-4o"] == "chat"
+    assert all(m.context_window is None for m in catalog.models)  # no snapshot for these
+
+
+def test_openai_compatible_needs_a_base_url() -> None:
+    with pytest.raises(ProviderSetupError, match="base_url"):
+        asyncio.run(openai_compatible.fetch())
+    with pytest.raises(ProviderSetupError, match="http"):
+        asyncio.run(openai_compatible.fetch(base_url="localhost:8000/v1"))
+
+
+def test_sarvam_answers_from_the_bundled_snapshot_with_a_stable_etag() -> None:
+    first = asyncio.run(sarvam.fetch())
+    assert first.catalog is not None and first.catalog.source == "bundled"
+    assert first.etag is not None
+    again = asyncio.run(sarvam.fetch(etag=first.etag))
+    assert again.not_modified and again.catalog is None and again.etag == first.etag
+
+
+def test_fetcher_resolves_every_registered_provider() -> None:
+    for provider in ("openai", "anthropic", "elevenlabs", "openai_compatible", "sarvam"):
+        assert callable(fetcher(provider))
+    with pytest.raises(ProviderSetupError, match="known:"):
+        fetcher("nope")

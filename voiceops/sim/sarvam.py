@@ -1,0 +1,78 @@
+"""Sarvam simulator: the app later endpoints (TTS, STT, chat) are added to.
+
+Sarvam has no catalog endpoint (speakers and models ship as bundled data), so nothing is
+served yet. What is here is what every endpoint will share: the simulated account
+(`SarvamState`), the auth check (`api-subscription-key: <key>` or `Authorization: Bearer
+<key>`) and Sarvam's error shape. Add routes to `ROUTES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+
+from voiceops.sim.responses import error_response
+from voiceops.sim.server import SimServer
+
+__all__ = ["API_KEY", "SarvamState", "check_auth", "create_app", "error_body", "serve"]
+
+API_KEY = "sk_sim_sarvam_0123456789abcdef"
+
+# Error codes as Sarvam's docs name them (the exact set is unconfirmed; the shape is
+# {"error": {"message", "code", "request_id"}}).
+_CODES = {
+    400: "invalid_request_error", 401: "invalid_api_key_error", 403: "invalid_api_key_error",
+    404: "not_found_error", 422: "unprocessable_entity_error", 429: "insufficient_quota_error",
+}
+
+
+@dataclass
+class SarvamState:
+    """The simulated account."""
+
+    api_key: str = API_KEY
+
+
+def error_body(status: int, message: str) -> dict[str, Any]:
+    """An error as Sarvam shapes it: `{"error": {"message", "code", "request_id"}}`."""
+    code = _CODES.get(status, "internal_server_error" if status >= 500 else "invalid_request_error")
+    return {"error": {"message": message, "code": code, "request_id": "sim"}}
+
+
+def check_auth(request: Request, api_key: str) -> Response | None:
+    """None when the request carries `api_key` in either accepted header, else 401/403."""
+    given = request.headers.get("api-subscription-key")
+    if given is None:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        given = token.strip() if scheme.lower() == "bearer" else None
+    if not given:
+        return error_response(error_body(401, "Missing api-subscription-key header"), 401)
+    if given != api_key:
+        return error_response(error_body(403, "Invalid API subscription key"), 403)
+    return None
+
+
+def state(request: Request) -> SarvamState:
+    """The simulated account of the app serving `request`."""
+    return cast(SarvamState, request.app.state.sim)
+
+
+ROUTES: list[BaseRoute] = []
+
+
+def create_app(sim: SarvamState | None = None, routes: Sequence[BaseRoute] = ()) -> Starlette:
+    """The Sarvam simulator app over `sim` (default: a fresh `SarvamState`)."""
+    app = Starlette(routes=[*ROUTES, *routes])
+    app.state.sim = sim if sim is not None else SarvamState()
+    return app
+
+
+def serve(sim: SarvamState | None = None) -> SimServer:
+    """A not-yet-started `SimServer` for the Sarvam simulator (`base_url` is the root)."""
+    return SimServer(create_app(sim), name="sarvam", error_body=error_body)
