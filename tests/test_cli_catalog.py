@@ -117,7 +117,7 @@ def test_lock_check_fails_when_a_profile_changes(make_project: MakeProject, sims
     assert invoke("lock")[0] == 0
     profile = root / "configs" / "support_hi.yaml"
     profile.write_text(profile.read_text().replace("voice: anushka", "voice: vidya"))
-    code, out, err = invoke("lock", "--check")
+    code, out, _ = invoke("lock", "--check")
     assert code == 1
     assert "missing sarvam voice 'vidya'" in out and "unused sarvam voice 'anushka'" in out
     code, out, _ = invoke("validate")
