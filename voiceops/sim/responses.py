@@ -10,7 +10,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-__all__ = ["etag_of", "json_response", "matches"]
+__all__ = ["error_response", "etag_of", "json_response", "matches"]
 
 
 def etag_of(body: bytes) -> str:

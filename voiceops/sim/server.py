@@ -128,7 +128,9 @@ class _Uvicorn(uvicorn.Server):
         for task in state.tasks:
             task.cancel()
         for server in servers:
-            await server.wait_closed()
+            # Newer Pythons wait here for every connection to close; never wait forever.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(server.wait_closed(), 1.0)
 
 
 class SimServer:

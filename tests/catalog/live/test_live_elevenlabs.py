@@ -50,8 +50,10 @@ def test_250_voices_come_over_3_pages_and_models_alongside() -> None:
     assert len({v.id for v in catalog.voices}) == 250
     assert len(voice_queries) == 3
     assert all(q["page_size"] == ["100"] for q in voice_queries)
-    assert "next_page_token" not in voice_queries[0]
-    assert all("next_page_token" in q for q in voice_queries[1:])
+    # one cursor from the oldest voice (which also asks for the count), one from the newest
+    starts = [q for q in voice_queries if "next_page_token" not in q]
+    assert sorted(q["sort_direction"][0] for q in starts) == ["asc", "desc"]
+    assert voice_queries[0]["include_total_count"] == ["true"]
     assert all("voice_type" not in q for q in voice_queries)  # classify by category instead
 
 

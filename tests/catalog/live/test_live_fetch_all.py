@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -17,7 +18,16 @@ from voiceops.catalog.live import (
     sarvam,
 )
 from voiceops.catalog.live.http import RetryPolicy
-from voiceops.errors import AuthError, MissingKeyError, ProviderError, ProviderSetupError
+from voiceops.errors import (
+    AuthError,
+    MissingKeyError,
+    ProviderError,
+    ProviderSetupError,
+    ProviderTimeout,
+    ProviderUnavailable,
+    TruncatedResponseError,
+)
+from voiceops.sim import SimServer
 from voiceops.sim import anthropic as sim_anthropic
 from voiceops.sim import elevenlabs as sim_eleven
 from voiceops.sim import openai as sim_openai
@@ -124,3 +134,39 @@ def test_fetcher_resolves_every_registered_provider() -> None:
         assert callable(fetcher(provider))
     with pytest.raises(ProviderSetupError, match="known:"):
         fetcher("nope")
+
+
+SIMS = {
+    "openai": (sim_openai.serve, sim_openai.API_KEY),
+    "anthropic": (sim_anthropic.serve, sim_anthropic.API_KEY),
+    "elevenlabs": (sim_eleven.serve, sim_eleven.API_KEY),
+}
+TITLES = {"openai": "OpenAI", "anthropic": "Anthropic", "elevenlabs": "ElevenLabs"}
+
+
+def fail_with(provider: str, plan: Callable[[SimServer], None],
+              timeout: float = 5.0) -> ProviderError:
+    serve, key = SIMS[provider]
+    with serve() as sim:
+        plan(sim)
+        result = asyncio.run(fetch_all(
+            [FetchRequest(provider, api_key=key, base_url=sim.base_url)],
+            retry=FAST, timeout=timeout))
+    error = result[provider]
+    assert isinstance(error, ProviderError), f"{provider}: expected an error, got {error!r}"
+    assert TITLES[provider] in str(error)
+    assert key not in str(error)
+    return error
+
+
+@pytest.mark.parametrize("provider", list(SIMS))
+def test_every_client_maps_failures_to_the_same_errors(provider: str) -> None:
+    assert isinstance(fail_with(provider, lambda s: s.faults.truncate(times=50)),
+                      TruncatedResponseError)
+    assert isinstance(fail_with(provider, lambda s: s.faults.fail(503, times=50)),
+                      ProviderUnavailable)
+    assert isinstance(fail_with(provider, lambda s: s.faults.delay(3.0, times=50), timeout=0.15),
+                      ProviderTimeout)
+    refused = fail_with(provider, lambda s: s.faults.fail(403, times=50, message="no scope"))
+    assert isinstance(refused, AuthError) and refused.status == 403
+    assert "no scope" in str(refused)  # a 403's reason is kept (with keys redacted)

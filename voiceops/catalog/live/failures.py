@@ -141,13 +141,16 @@ def status_error(
 
 def transport_error(
     title: str, provider: str, request: str, exc: httpx.TransportError, *,
-    attempts: int, timeout: float | None,
+    attempts: int, timeout: httpx.Timeout,
 ) -> ProviderError:
     """No usable answer at all: a timeout, or no connection."""
     tries = f" (after {attempts} attempt{'s' if attempts != 1 else ''})"
     if isinstance(exc, httpx.TimeoutException):
-        within = f" within {timeout:g} s" if timeout is not None else ""
-        return ProviderTimeout(f"{title} did not answer {request}{within}{tries}",
+        connecting = isinstance(exc, httpx.ConnectTimeout)
+        limit = timeout.connect if connecting else timeout.read
+        within = f" within {limit:g} s" if limit is not None else ""
+        what = "accept a connection for" if connecting else "answer"
+        return ProviderTimeout(f"{title} did not {what} {request}{within}{tries}",
                                provider=provider)
     reason = str(exc) or type(exc).__name__
     return ProviderUnavailable(f"{title} cannot be reached for {request}: {reason}{tries}",
@@ -162,10 +165,12 @@ def truncated(title: str, provider: str, request: str, exc: Exception) -> Trunca
 
 
 def invalid_json(
-    title: str, provider: str, request: str, body: bytes, exc: json.JSONDecodeError,
+    title: str, provider: str, request: str, body: bytes, exc: ValueError,
 ) -> BadResponseError:
-    """A complete HTTP answer whose body is not JSON (often cut by a proxy)."""
+    """A complete HTTP answer whose body is not JSON (often cut by a proxy) or not UTF-8."""
+    where = (f"{exc.msg} at character {exc.pos}" if isinstance(exc, json.JSONDecodeError)
+             else str(exc))
     return BadResponseError(
-        f"{title} sent invalid JSON for {request} ({len(body)} bytes): "
-        f"{exc.msg} at character {exc.pos}", provider=provider,
+        f"{title} sent invalid JSON for {request} ({len(body)} bytes): {where}",
+        provider=provider,
     )

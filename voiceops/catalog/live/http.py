@@ -187,7 +187,7 @@ class Session:
         self._etags[key] = answer.headers.get("etag")
         try:
             return json.loads(answer.body)
-        except json.JSONDecodeError as exc:
+        except ValueError as exc:  # JSONDecodeError, or a body that is not UTF-8
             raise failures.invalid_json(self.endpoint.title, self.endpoint.provider,
                                         self._described(key), answer.body, exc) from exc
 
@@ -248,7 +248,7 @@ class Session:
                 assert cause is not None
                 raise failures.transport_error(
                     self.endpoint.title, self.endpoint.provider, self._described(key), cause,
-                    attempts=attempt, timeout=self._timeout.read,
+                    attempts=attempt, timeout=self._timeout,
                 ) from cause
             await self._retry.sleep(delay)
             waited += delay

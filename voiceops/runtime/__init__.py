@@ -1,0 +1,1 @@
+"""The runtime: live profiles, hot reload, and the per-session voice pipeline."""

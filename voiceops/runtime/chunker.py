@@ -1,0 +1,69 @@
+"""Cut a streaming LLM reply into pieces worth sending to TTS as soon as they are complete.
+
+TTS needs whole phrases to sound natural, but waiting for the whole reply wastes seconds.
+So text is cut at sentence ends (".", "!", "?", the Devanagari danda "।", newlines) once a
+following space confirms the end ("3.5" and "v2.5" stay whole). Under `optimization:
+latency` the first piece may end at a comma, to start speaking sooner.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_END = re.compile(r"[.!?।॥。！？]+[\"')\]]*\s+|\n+")
+_SOFT = re.compile(r"[,;:—–]\s+")
+_ABBREVIATIONS = ("mr.", "mrs.", "ms.", "dr.", "st.", "e.g.", "i.e.", "etc.", "vs.", "no.")
+
+
+@dataclass(frozen=True)
+class ChunkPolicy:
+    min_chars: int  # pieces shorter than this wait for more text (except the last)
+    first_soft_chars: int | None  # the first piece may end at a comma past this length
+
+    @classmethod
+    def for_optimization(cls, optimization: str) -> ChunkPolicy:
+        return {
+            "latency": cls(min_chars=12, first_soft_chars=24),
+            "quality": cls(min_chars=80, first_soft_chars=None),
+        }.get(optimization, cls(min_chars=24, first_soft_chars=None))
+
+
+class SentenceChunker:
+    def __init__(self, policy: ChunkPolicy) -> None:
+        self.policy = policy
+        self._buffer = ""
+        self._emitted = 0
+
+    def feed(self, delta: str) -> list[str]:
+        """Add reply text; returns the pieces it completed, in order."""
+        self._buffer += delta
+        pieces = []
+        while (cut := self._cut()) is not None:
+            piece, self._buffer = self._buffer[:cut].strip(), self._buffer[cut:]
+            if piece:
+                pieces.append(piece)
+                self._emitted += 1
+        return pieces
+
+    def flush(self) -> str | None:
+        """Whatever is left when the reply ends."""
+        piece, self._buffer = self._buffer.strip(), ""
+        return piece or None
+
+    def _cut(self) -> int | None:
+        for match in _END.finditer(self._buffer):
+            end = match.end()
+            if end < self.policy.min_chars or self._abbreviation(match.start()):
+                continue
+            return end
+        soft = self.policy.first_soft_chars
+        if soft is not None and self._emitted == 0:
+            for match in _SOFT.finditer(self._buffer):
+                if match.end() >= soft:
+                    return match.end()
+        return None
+
+    def _abbreviation(self, at: int) -> bool:
+        word = self._buffer[:at + 1].rsplit(None, 1)[-1].lower()
+        return word in _ABBREVIATIONS
