@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 import click
 
 from voiceops import __version__
-from voiceops.errors import UsageError, VoiceOpsError
+from voiceops.errors import ConfigError, UsageError, VoiceOpsError
 from voiceops.spinner import Spinner
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -64,6 +64,9 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except UsageError as exc:
             _fail(str(exc), EXIT_USAGE)
+        except ConfigError as exc:
+            _print_problems(exc.diagnostics)
+            _fail(str(exc))
         except VoiceOpsError as exc:
             _fail(str(exc))
         except KeyboardInterrupt:
@@ -364,6 +367,175 @@ def _browse(providers: tuple[str, ...], live: bool, cache_url: str | None,
             force=refresh, progress=spin.update))
     _warn(warnings)
     return catalog, names
+
+
+@cli.command()
+@click.argument("profile", required=False)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to serve on. Anything but loopback needs VOICEOPS_TOKEN.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
+              help="Port (0 picks a free one).")
+@click.option("--sim", is_flag=True,
+              help="Start simulated providers on loopback and use them: no keys, no internet.")
+@click.option("--no-reload", is_flag=True, help="Do not watch configs/ and prompts/.")
+@click.option("--log-level", type=click.Choice(["debug", "info", "warning"]), default="info",
+              show_default=True)
+def run(profile: str | None, host: str, port: int, sim: bool, no_reload: bool,
+        log_level: str) -> None:
+    """Serve voice sessions over WebSocket, hot-reloading profiles and prompts.
+
+    PROFILE is the profile a session gets when its start frame names none. Everything is
+    validated first: the daemon refuses to start on errors. While it runs, a valid edit
+    goes live for new sessions (live ones keep theirs); an invalid one is logged and the
+    last good config stays.
+
+    \b
+    Examples:
+      voiceops run support_hi --sim          # no keys needed: simulated providers
+      voiceops run --host 0.0.0.0 --port 8765  # needs VOICEOPS_TOKEN
+    Then: voiceops talk --profile support_hi
+    """
+    from voiceops.serve import ServeOptions, serve
+
+    serve(ServeOptions(profile=profile, host=host, port=port, simulated=sim,
+                       reload=not no_reload, log_level=log_level), echo=click.echo)
+
+
+@cli.command()
+@click.argument("url", default="ws://127.0.0.1:8765/v1/sessions")
+@click.option("--profile", "-p", help="Profile to talk to (default: the daemon's).")
+@click.option("--say", "said", multiple=True, metavar="TEXT",
+              help="A typed turn (repeatable); without it, lines are read from stdin.")
+@click.option("--wav", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Send this WAV file (16-bit mono) as an audio turn first.")
+@click.option("--rate", default=16000, show_default=True, help="Sample rate of --wav.")
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
+              help="A prompt variable for this session (repeatable).")
+@click.option("--save-audio", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write everything the agent said to this WAV file.")
+@click.option("--token", envvar="VOICEOPS_TOKEN", help="[env: VOICEOPS_TOKEN]")
+def talk(url: str, profile: str | None, said: tuple[str, ...], wav: Path | None, rate: int,
+         variables: tuple[str, ...], save_audio: Path | None, token: str | None) -> None:
+    """Talk to a running daemon from the terminal: typed turns, or a WAV as audio.
+
+    Prints the agent's replies and, per turn, the latency of each stage.
+
+    \b
+    Examples:
+      voiceops talk --profile support_hi
+      voiceops talk --say "What are your hours?" --say "Thanks"
+      voiceops talk --wav question.wav --save-audio answer.wav
+    """
+    import asyncio
+
+    from voiceops.client import save_audio as write_audio
+    from voiceops.client import talk as converse
+
+    values = dict(_assignment(v) for v in variables)
+    lines = said or (_stdin_lines() if not sys.stdin.isatty() else _prompted_lines())
+    conversation = asyncio.run(converse(url, profile=profile, turns=lines, token=token,
+                                        wav=wav, rate=rate, echo=click.echo,
+                                        variables=values))
+    if save_audio:
+        write_audio(conversation, save_audio)
+        click.echo(f"saved {save_audio}")
+    if any(turn.errors for turn in conversation.turns):
+        sys.exit(EXIT_INVALID)
+
+
+def _stdin_lines() -> list[str]:
+    return sys.stdin.read().splitlines()
+
+
+def _prompted_lines() -> Any:
+    while True:
+        try:
+            line = input("you> ")
+        except EOFError:
+            return
+        if line.strip() in ("/quit", "/exit"):
+            return
+        yield line
+
+
+def _assignment(text: str) -> tuple[str, Any]:
+    name, sep, raw = text.partition("=")
+    if not sep or not name:
+        raise UsageError(f"--set/--var takes NAME=VALUE, not {text!r}")
+    import yaml
+
+    try:
+        value = yaml.safe_load(raw) if raw else ""
+    except yaml.YAMLError:
+        value = raw
+    return name.strip(), value
+
+
+@cli.command()
+@click.argument("profile")
+@click.option("--text", help="What to say (default: the profile's first message).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="WAV file to write (default: PROFILE-preview.wav).")
+@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
+              help="Override a TTS setting, e.g. tuning.pace=1.2 or voice=vidya.")
+@click.option("--rate", default=22050, show_default=True,
+              type=click.Choice(["8000", "16000", "22050", "24000"]), help="Sample rate.")
+@click.option("--play/--no-play", default=True, help="Play it when a player is found.")
+def preview(profile: str, text: str | None, output: Path | None, settings: tuple[str, ...],
+            rate: str, play: bool) -> None:
+    """Hear a profile's voice: synthesize its first message (or --text) to a WAV file.
+
+    Uses the profile's TTS provider, voice and tuning with real API keys (set
+    SARVAM_API_KEY or ELEVENLABS_API_KEY), or any server named by <PROVIDER>_BASE_URL.
+
+    \b
+    Examples:
+      voiceops preview support_hi
+      voiceops preview sales_en --text "Hi there" --set tuning.speed=1.1 -o hi.wav
+    """
+    import asyncio
+
+    from voiceops.preview import apply_settings
+    from voiceops.preview import preview as synthesize
+    from voiceops.providers.registry import ProviderPool, resolve_target
+    from voiceops.render import effective_profile
+
+    checked, library = effective_profile(profile)
+    _print_problems(checked.diagnostics)
+    if not checked.valid or checked.profile is None:
+        _fail(f"{profile} has errors; fix them to preview it")
+    from voiceops.prompts.render import render_prompt
+
+    data = checked.profile.data
+    words = text or render_prompt(checked.profile.name, data, library).first_message
+    if not words:
+        raise UsageError(f"{profile} has no first_message; pass --text")
+    section = apply_settings(data.get("tts") or {}, dict(_assignment(s) for s in settings))
+
+    async def make() -> bytes:
+        async with ProviderPool() as pool:
+            return await synthesize(section, words, providers=pool, resolve=resolve_target,
+                                    env=os.environ, sample_rate=int(rate))
+
+    wav = asyncio.run(make())
+    target = output or Path(f"{checked.profile.name}-preview.wav")
+    target.write_bytes(wav)
+    seconds = (len(wav) - 44) / (int(rate) * 2)
+    click.echo(f"wrote {target} ({seconds:.1f} s, {section.get('provider')} voice "
+               f"{section.get('voice')})")
+    if play:
+        _play(target)
+
+
+def _play(path: Path) -> None:
+    import shutil
+    import subprocess
+
+    for player in (["aplay", "-q"], ["afplay"], ["paplay"], ["ffplay", "-nodisp", "-autoexit",
+                                                             "-loglevel", "quiet"]):
+        if shutil.which(player[0]):
+            subprocess.run([*player, str(path)], check=False, timeout=120)
+            return
 
 
 @cli.command()

@@ -14,6 +14,7 @@
     │   ├── ProviderRequestError  any other refusal (4xx), e.g. a wrong base_url (404)
     │   └── BadResponseError      invalid JSON or an unexpected shape
     │       └── TruncatedResponseError  the body ended before its declared length
+    ├── SessionError              a session frame cannot be accepted (bad JSON, too big, ...)
     └── UsageError                the command line asks for something that cannot be done
 
 Library code raises these; only the CLI turns them into messages and exit codes.
@@ -50,6 +51,14 @@ class CatalogError(VoiceOpsError):
 
 class UsageError(VoiceOpsError):
     """Raised when the command line names something that does not exist."""
+
+
+class SessionError(VoiceOpsError):
+    """Raised when a session frame cannot be accepted; `code` goes into the `error` frame."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class ProviderError(VoiceOpsError):

@@ -67,11 +67,36 @@ class ConfigVersion:
         """
         if not extra_vars:
             return profile.prompt
+        self.check_vars(profile, extra_vars)
         data = dict(profile.data)
         prompt = dict(data.get("prompt") or {})
         prompt["vars"] = {**(prompt.get("vars") or {}), **extra_vars}
         data["prompt"] = prompt
         return render_prompt(profile.name, data, self.library)
+
+
+    def check_vars(self, profile: LiveProfile, extra_vars: Mapping[str, Any]) -> None:
+        """Session variables must be ones the prompt uses, of the declared type.
+
+        Raises PromptError naming the first that is not.
+        """
+        prompt = profile.section("prompt")
+        template = None
+        if isinstance(prompt.get("template"), str):
+            template, _ = self.library.get(prompt["template"])
+        used: set[str] = set(template.used) if template else set()
+        for source in (prompt.get("text"), profile.data.get("first_message")):
+            if isinstance(source, str):
+                used |= set(self.library.inline(source)[1])
+        declared = dict(template.variables) if template else {}
+        for name, value in extra_vars.items():
+            if name not in declared and name not in used:
+                known = ", ".join(sorted(set(declared) | used)) or "none"
+                raise PromptError(f"profile {profile.name} has no prompt variable '{name}' "
+                                  f"(it uses: {known})")
+            if name in declared and not declared[name].accepts(value):
+                raise PromptError(f"prompt variable '{name}' should be a "
+                                  f"{declared[name].type}")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,408 @@
+"""One voice session: audio or text in, streamed reply text and audio out.
+
+A turn runs STT (audio turns only) -> LLM stream -> sentence chunker -> TTS per piece, with
+the TTS of one piece overlapping the generation of the next, and audio sent the moment it
+arrives. Time to first audio is therefore STT + LLM first token + TTS first byte plus the
+wait for the first complete phrase; the runner itself adds only bookkeeping.
+
+Barge-in (an `interrupt` frame, or speech while the agent speaks when `barge_in` is on)
+cancels the turn's task: the LLM stream and the TTS request are closed at once and nothing
+more is sent. Each provider choice has a fallback chain, tried in order when a provider fails
+before its first token or byte; when every one fails the client gets an `error` frame (and,
+if a voice still works, a spoken apology) and the session stays open for the next turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from voiceops import languages
+from voiceops.errors import ProviderError, SessionError
+from voiceops.providers.base import LLM, STT, TTS, Message, Target
+from voiceops.runtime.chunker import ChunkPolicy, SentenceChunker
+from voiceops.runtime.config import ConfigVersion, LiveProfile
+from voiceops.runtime.vad import is_speech
+
+log = logging.getLogger("voiceops.session")
+
+#: Output sample rate by optimization: fewer samples are faster to make and to send.
+OUTPUT_RATES = {"latency": 16000, "balanced": 22050, "quality": 24000}
+MAX_UTTERANCE_S = 30.0  # the longest audio one STT call takes (Sarvam's REST limit)
+_APOLOGY = {
+    "hi": "माफ़ कीजिए, अभी मुझे कुछ दिक्कत हो रही है। कृपया फिर से कोशिश करें।",
+    "en": "Sorry, I'm having trouble right now. Please try again in a moment.",
+}
+
+
+class Outbox(Protocol):
+    """Where a session's frames go (the WebSocket, or a test's list)."""
+
+    async def json(self, frame: Mapping[str, Any]) -> None: ...
+
+    async def audio(self, pcm: bytes) -> None: ...
+
+
+class Providers(Protocol):
+    """Builds provider clients (`voiceops.providers.registry.ProviderPool`)."""
+
+    def llm(self, target: Target) -> LLM: ...
+
+    def tts(self, target: Target, sample_rate: int) -> TTS: ...
+
+    def stt(self, target: Target) -> STT: ...
+
+
+ResolveTarget = Callable[[Mapping[str, Any], Mapping[str, str], float], Target]
+
+
+@dataclass
+class TurnMetrics:
+    """Milliseconds per stage of one turn, as the client sees them in `turn.metrics`."""
+
+    stt_ms: float | None = None
+    llm_ttft_ms: float | None = None
+    tts_ttfb_ms: float | None = None
+    first_audio_ms: float | None = None
+    total_ms: float | None = None
+    llm: str | None = None  # provider/model that answered
+    tts: str | None = None
+
+    def frame(self) -> dict[str, Any]:
+        values = {k: (round(v, 1) if isinstance(v, float) else v)
+                  for k, v in self.__dict__.items()}
+        return {"type": "turn.metrics", **values}
+
+
+class Observer(Protocol):
+    """What a session reports for metrics (the server's Prometheus counters)."""
+
+    def turn(self, metrics: TurnMetrics) -> None: ...
+
+    def error(self, code: str) -> None: ...
+
+
+@dataclass
+class _Timing:
+    end_of_turn: float
+    llm_started: float | None = None
+    first_token: float | None = None
+    first_audio: float | None = None
+    tts_ttfb: float | None = None
+    metrics: TurnMetrics = field(default_factory=TurnMetrics)
+
+    def ms(self, since: float, until: float | None) -> float | None:
+        return None if until is None else (until - since) * 1000
+
+
+class AllFailed(ProviderError):
+    """Raised when a section's main provider and every fallback failed before answering."""
+
+
+class Session:
+    """One conversation on one config snapshot; frames in via `on_*`, out via the outbox."""
+
+    def __init__(self, *, version: ConfigVersion, profile: LiveProfile, system_prompt: str,
+                 first_message: str | None, providers: Providers, resolve: ResolveTarget,
+                 env: Mapping[str, str], outbox: Outbox, observer: Observer,
+                 input_rate: int = 16000, announce: Mapping[str, Any] | None = None) -> None:
+        self.id = uuid.uuid4().hex[:12]
+        self.version = version
+        self.profile = profile
+        self.system_prompt = system_prompt
+        self.first_message = first_message
+        self.providers = providers
+        self.outbox = outbox
+        self.observer = observer
+        self.input_rate = input_rate
+        self.announce = dict(announce or {})
+        session = profile.section("session")
+        self.barge_in = bool(session.get("barge_in", True))
+        self.max_history = int(session.get("max_history_turns", 40)) * 2
+        tts = profile.section("tts")
+        self.output_rate = int(tts.get("sample_rate") or OUTPUT_RATES.get(
+            profile.optimization, 22050))
+        self.policy = ChunkPolicy.for_optimization(profile.optimization)
+        self.history: list[Message] = []
+        self._audio = bytearray()
+        self._turn: asyncio.Task[None] | None = None
+        self._speaking = False
+        self._env = env
+        self._resolve = resolve
+        self._chains = {name: _chain(profile.section(name)) for name in ("llm", "tts", "stt")}
+
+    # -- frames in ---------------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Say hello: the `ready` frame, then the first message spoken."""
+        await self.outbox.json({
+            "type": "ready", "session": self.id, "profile": self.profile.name,
+            "config_version": self.version.label, "language": self.profile.language,
+            "audio": {"input_rate": self.input_rate, "output_rate": self.output_rate,
+                      "encoding": "pcm_s16le"},
+            "first_message": bool(self.first_message), **self.announce,
+        })
+        if self.first_message:
+            self._start(self._say(self.first_message))
+
+    async def on_text(self, text: str) -> None:
+        """A typed turn: skips STT."""
+        await self._barge()
+        self._start(self._reply(text, _Timing(time.perf_counter())))
+
+    async def on_audio(self, pcm: bytes) -> None:
+        """A frame of caller audio; speech over the agent interrupts it when barge_in is on."""
+        if self._speaking and self.barge_in and is_speech(pcm):
+            await self.interrupt()
+        limit = int(MAX_UTTERANCE_S * self.input_rate * 2)
+        if len(self._audio) + len(pcm) > limit:
+            raise SessionError("utterance_too_long",
+                               f"more than {MAX_UTTERANCE_S:.0f} s of audio in one turn; "
+                               "send end_of_turn more often")
+        self._audio += pcm
+
+    async def on_end_of_turn(self) -> None:
+        """The caller stopped speaking: transcribe what was sent and reply."""
+        audio, self._audio = bytes(self._audio), bytearray()
+        await self._barge()
+        self._start(self._listen(audio, _Timing(time.perf_counter())))
+
+    async def interrupt(self) -> None:
+        """Stop speaking now: cancel the LLM and TTS of the current turn."""
+        task = self._turn
+        if task is None or task.done():
+            return
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    async def close(self) -> None:
+        await self.interrupt()
+
+    async def wait_idle(self) -> None:
+        """Until the current turn (if any) has finished: for tests and orderly shutdown."""
+        if self._turn is not None:
+            await asyncio.gather(self._turn, return_exceptions=True)
+
+    # -- turns -------------------------------------------------------------------------
+
+    def _start(self, work: Awaitable[None]) -> None:
+        self._turn = asyncio.ensure_future(work)
+
+    async def _barge(self) -> None:
+        if self._turn is not None and not self._turn.done():
+            await self.interrupt()
+
+    async def _listen(self, audio: bytes, timing: _Timing) -> None:
+        if not audio:
+            await self._error("no_audio", "end_of_turn without audio since the last turn")
+            return
+        try:
+            transcript = await self._transcribe(audio)
+        except AllFailed as exc:
+            await self._error("stt_failed", str(exc))
+            return
+        timing.metrics.stt_ms = timing.ms(timing.end_of_turn, time.perf_counter())
+        await self.outbox.json({"type": "transcript", "final": True, "text": transcript})
+        if not transcript.strip():
+            await self._error("no_speech", "no speech was recognised")
+            return
+        await self._reply(transcript, timing)
+
+    async def _reply(self, text: str, timing: _Timing) -> None:
+        self.history.append(Message("user", text))
+        messages = [Message("system", self.system_prompt), *self.history[-self.max_history:]]
+        pieces: asyncio.Queue[str | None] = asyncio.Queue()
+        speaker = asyncio.ensure_future(self._speak(pieces, timing))
+        reply = ""
+        interrupted = False
+        try:
+            chunker = SentenceChunker(self.policy)
+            async for delta in self._generate(messages, timing):
+                reply += delta
+                await self.outbox.json({"type": "reply.delta", "text": delta})
+                for piece in chunker.feed(delta):
+                    pieces.put_nowait(piece)
+            if (tail := chunker.flush()) is not None:
+                pieces.put_nowait(tail)
+            pieces.put_nowait(None)
+            await speaker
+        except asyncio.CancelledError:
+            interrupted = True
+            raise
+        except AllFailed as exc:
+            speaker.cancel()
+            await self._error("llm_failed", str(exc))
+            await self._apologise()
+        finally:
+            if not speaker.done():
+                speaker.cancel()
+                await asyncio.gather(speaker, return_exceptions=True)
+            self._speaking = False
+            if reply:  # what was said stays in the history, even when cut off
+                self.history.append(Message("assistant", reply))
+            await _shielded(self._finish(reply, interrupted, timing))
+
+    async def _finish(self, reply: str, interrupted: bool, timing: _Timing) -> None:
+        m = timing.metrics
+        m.llm_ttft_ms = timing.ms(timing.llm_started or 0, timing.first_token)
+        m.first_audio_ms = timing.ms(timing.end_of_turn, timing.first_audio)
+        m.tts_ttfb_ms = timing.tts_ttfb
+        m.total_ms = timing.ms(timing.end_of_turn, time.perf_counter())
+        await self.outbox.json({"type": "reply.done", "text": reply,
+                                "interrupted": interrupted})
+        await self.outbox.json(m.frame())
+        self.observer.turn(m)
+
+    async def _say(self, text: str) -> None:
+        """Speak fixed text (the first message): TTS only."""
+        timing = _Timing(time.perf_counter())
+        await self.outbox.json({"type": "reply.delta", "text": text})
+        pieces: asyncio.Queue[str | None] = asyncio.Queue()
+        for piece in (*_pieces(text, self.policy), None):
+            pieces.put_nowait(piece)
+        try:
+            await self._speak(pieces, timing)
+        except AllFailed as exc:
+            await self._error("tts_failed", str(exc))
+        finally:
+            self._speaking = False
+        self.history.append(Message("assistant", text))
+        await self.outbox.json({"type": "reply.done", "text": text, "interrupted": False})
+
+    async def _apologise(self) -> None:
+        text = _APOLOGY.get(languages.base(self.profile.language or "en"), _APOLOGY["en"])
+        pieces: asyncio.Queue[str | None] = asyncio.Queue()
+        pieces.put_nowait(text)
+        pieces.put_nowait(None)
+        with contextlib.suppress(AllFailed):  # no voice works either: the error frame says it
+            await self._speak(pieces, _Timing(time.perf_counter()))
+
+    async def _error(self, code: str, message: str) -> None:
+        self.observer.error(code)
+        await self.outbox.json({"type": "error", "code": code, "message": message})
+
+    # -- providers, with fallbacks -------------------------------------------------------
+
+    def _target(self, section: Mapping[str, Any]) -> Target:
+        """Resolve a choice for calling (key, base URL); MissingKeyError when no key is set."""
+        return self._resolve(section, self._env, float(section.get("timeout_s", 10)))
+
+    async def _generate(self, messages: Sequence[Message], timing: _Timing
+                        ) -> AsyncIterator[str]:
+        failures: list[str] = []
+        for section in self._chains["llm"]:
+            timing.llm_started = time.perf_counter()
+            try:
+                target = self._target(section)
+                stream = self.providers.llm(target).stream(messages)
+                first = await anext(stream, "")
+            except ProviderError as exc:
+                failures.append(f"{_name(section)}: {exc}")
+                log.warning("session %s: LLM %s failed, trying the next: %s", self.id,
+                            _name(section), exc)
+                continue
+            timing.first_token = time.perf_counter()
+            timing.metrics.llm = f"{target.provider}/{target.model}"
+            try:
+                if first:
+                    yield first
+                async for delta in stream:
+                    yield delta
+            finally:
+                await _close(stream)
+            return
+        raise AllFailed("every LLM failed: " + "; ".join(failures), provider="llm")
+
+    async def _speak(self, pieces: asyncio.Queue[str | None], timing: _Timing) -> None:
+        while (piece := await pieces.get()) is not None:
+            await self._synthesize(piece, timing)
+
+    async def _synthesize(self, text: str, timing: _Timing) -> None:
+        failures: list[str] = []
+        for index, section in enumerate(self._chains["tts"]):
+            started = time.perf_counter()
+            try:
+                target = self._target(section)
+                stream = self.providers.tts(target, self.output_rate).synthesize(text)
+                first = await anext(stream, b"")
+            except ProviderError as exc:
+                failures.append(f"{_name(section)}: {exc}")
+                log.warning("session %s: TTS %s failed, trying the next: %s", self.id,
+                            _name(section), exc)
+                continue
+            if index:  # a fallback answered: ask it first for the rest of this session
+                chain = self._chains["tts"]
+                self._chains["tts"] = [chain[index], *chain[:index], *chain[index + 1:]]
+            if timing.tts_ttfb is None:
+                timing.tts_ttfb = (time.perf_counter() - started) * 1000
+                timing.metrics.tts = _name(section)
+            try:
+                await self._send_audio(first, timing)
+                async for chunk in stream:
+                    await self._send_audio(chunk, timing)
+            finally:
+                await _close(stream)
+            return
+        raise AllFailed("every voice failed: " + "; ".join(failures), provider="tts")
+
+    async def _send_audio(self, pcm: bytes, timing: _Timing) -> None:
+        if timing.first_audio is None:
+            timing.first_audio = time.perf_counter()
+        self._speaking = True
+        await self.outbox.audio(pcm)
+
+    async def _transcribe(self, audio: bytes) -> str:
+        failures: list[str] = []
+        for section in self._chains["stt"]:
+            try:
+                result = await self.providers.stt(self._target(section)).transcribe(
+                    audio, self.input_rate, self.profile.language or None)
+            except ProviderError as exc:
+                failures.append(f"{_name(section)}: {exc}")
+                continue
+            return result.text
+        raise AllFailed("every speech recogniser failed: " + "; ".join(failures),
+                        provider="stt")
+
+
+def _chain(section: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The section's main choice, then its fallbacks (which inherit its timeout)."""
+    main = {k: v for k, v in section.items() if k != "fallbacks"}
+    timeout = {"timeout_s": section["timeout_s"]} if "timeout_s" in section else {}
+    return [main, *[{**timeout, **f} for f in section.get("fallbacks") or ()
+                    if isinstance(f, Mapping)]]
+
+
+def _name(section: Mapping[str, Any]) -> str:
+    return f"{section.get('provider')}/{section.get('voice') or section.get('model')}"
+
+
+def _pieces(text: str, policy: ChunkPolicy) -> list[str]:
+    chunker = SentenceChunker(policy)
+    pieces = chunker.feed(text)
+    tail = chunker.flush()
+    return [*pieces, tail] if tail else pieces
+
+
+async def _close(stream: AsyncIterator[Any]) -> None:
+    """Close a provider stream now (its HTTP request with it), not when it is collected."""
+    closer = getattr(stream, "aclose", None)
+    if closer is not None:
+        await closer()
+
+
+async def _shielded(work: Awaitable[None]) -> None:
+    """Run `work` to the end even when the turn is being cancelled (the client must still
+    hear that the reply stopped)."""
+    task = asyncio.ensure_future(work)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await task
+        raise

@@ -1,0 +1,87 @@
+"""`voiceops run` as a library call: validate, start providers (or simulators), serve."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from voiceops.errors import ConfigError, UsageError
+from voiceops.project import find_project
+from voiceops.runtime.config import build_version
+from voiceops.runtime.registry import LiveRegistry
+from voiceops.server.state import Runner, Settings, is_loopback
+from voiceops.suggest import did_you_mean
+
+Echo = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    profile: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8765
+    simulated: bool = False
+    reload: bool = True
+    log_level: str = "info"
+
+
+def serve(options: ServeOptions, echo: Echo) -> None:
+    """Run the daemon until interrupted. Raises ConfigError when the profiles have errors,
+    UsageError for a bad command line (unknown profile, no token off loopback)."""
+    import contextlib
+
+    import uvicorn
+
+    from voiceops.providers.registry import ProviderPool, resolve_target
+    from voiceops.server.app import create_app
+
+    logging.basicConfig(level=options.log_level.upper(), format="voiceops: %(message)s")
+    token = os.environ.get("VOICEOPS_TOKEN") or None
+    if not is_loopback(options.host) and token is None:
+        raise UsageError(f"serving on {options.host} needs a token: set VOICEOPS_TOKEN "
+                         "(clients send it as Authorization: Bearer ... or ?token=)")
+    project = find_project()
+    build = build_version(project, 1)
+    if build.version is None:
+        raise ConfigError(f"{project.configs} has errors; nothing was started",
+                          build.diagnostics)
+    version = build.version
+    if options.profile is not None and options.profile not in version.profiles:
+        hint = did_you_mean(options.profile, version.profiles)
+        raise UsageError(f"no profile '{options.profile}' to serve"
+                         + (f"; {hint}" if hint else ""))
+    env = dict(os.environ)
+    with contextlib.ExitStack() as stack:
+        if options.simulated:
+            from voiceops.sim.stack import SimStack
+
+            sims = stack.enter_context(SimStack())
+            env.update(sims.env())
+            echo("providers: SIMULATED on loopback (deterministic replies, synthetic audio; "
+                 "no keys, no internet)")
+        settings = Settings(default_profile=options.profile, token=token,
+                            simulated=options.simulated, reload=options.reload)
+        runner = Runner(project, LiveRegistry(version), ProviderPool(), resolve_target, env,
+                        settings)
+        sock = socket.socket(socket.AF_INET6 if ":" in options.host else socket.AF_INET)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((options.host, options.port))
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {options.host}:{options.port}: "
+                             f"{exc.strerror}") from exc
+        port = sock.getsockname()[1]
+        where = f"{options.host}:{port}" if ":" not in options.host else \
+            f"[{options.host}]:{port}"
+        default = options.profile or "(named by each session)"
+        echo(f"config {version.label}: {len(version.profiles)} profiles "
+             f"({', '.join(sorted(version.profiles))}); default profile {default}")
+        echo(f"serving ws://{where}/v1/sessions and http://{where}/ "
+             f"({'reload on' if options.reload else 'reload off'}"
+             f"{', token required' if token else ''})")
+        config = uvicorn.Config(create_app(runner), log_level="warning", access_log=False,
+                                ws_max_size=settings.max_frame_bytes + 1024, lifespan="on")
+        uvicorn.Server(config).run(sockets=[sock])

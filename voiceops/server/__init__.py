@@ -1,0 +1,1 @@
+"""The daemon behind `voiceops run`: a starlette app served by uvicorn."""

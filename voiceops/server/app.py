@@ -1,0 +1,74 @@
+"""The ASGI app of `voiceops run`: routes, auth, and the reloader's life."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from voiceops.runtime.reloader import Reloader
+from voiceops.server.auth import authorized
+from voiceops.server.http import ROUTES, problem
+from voiceops.server.state import Runner
+from voiceops.server.ws import session_endpoint
+
+log = logging.getLogger("voiceops.server")
+_OPEN_PATHS = ("/healthz",)  # a load balancer's health check carries no token
+
+
+class TokenAuth:
+    """Refuses HTTP requests without the token; the WebSocket answers in-protocol."""
+
+    def __init__(self, app: ASGIApp, token: str | None) -> None:
+        self.app = app
+        self.token = token
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.token and scope["path"] not in _OPEN_PATHS:
+            request = Request(scope, receive)
+            if not authorized(request, self.token):
+                response = problem(401, "unauthorized", "a valid token is required "
+                                   "(Authorization: Bearer ...)")
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def create_app(runner: Runner) -> Starlette:
+    """The app serving `runner`; with reload on, it watches the project while it runs."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        reloader = Reloader(runner.project, runner.registry)
+        runner.registry.subscribe(lambda version, rejection: runner.metrics.reloads.labels(
+            "ok" if version else "rejected").inc())
+        task = asyncio.create_task(reloader.run()) if runner.settings.reload else None
+        app.state.reloader = reloader
+        try:
+            yield
+        finally:
+            reloader.stop.set()
+            if task is not None:
+                await asyncio.gather(task, return_exceptions=True)
+            for session in list(runner.sessions):
+                await session.close()
+            closer = getattr(runner.providers, "aclose", None)
+            if closer is not None:
+                await closer()
+
+    async def missing(request: Request, exc: Exception) -> Response:
+        return problem(404, "not_found", f"no route {request.url.path}")
+
+    app = Starlette(routes=[*ROUTES, WebSocketRoute("/v1/sessions", session_endpoint)],
+                    middleware=[Middleware(TokenAuth, token=runner.settings.token)],
+                    exception_handlers={404: missing}, lifespan=lifespan)
+    app.state.runner = runner
+    return app

@@ -1,0 +1,177 @@
+"""The read-only HTTP API: profiles, prompts, catalogs, voice previews, health, metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from voiceops.catalog.listing import filter_voices, model_row, voice_row
+from voiceops.catalog.providers import PROVIDERS
+from voiceops.errors import ProviderError
+from voiceops.preview import apply_settings, preview
+from voiceops.render import redact
+from voiceops.runtime.config import LiveProfile
+from voiceops.server.state import Runner
+from voiceops.suggest import did_you_mean
+
+
+def _runner(request: Request) -> Runner:
+    runner: Runner = request.app.state.runner
+    return runner
+
+
+def problem(status: int, code: str, message: str, hint: str | None = None) -> JSONResponse:
+    body = {"error": {"code": code, "message": message, **({"hint": hint} if hint else {})}}
+    return JSONResponse(body, status_code=status)
+
+
+async def healthz(request: Request) -> Response:
+    runner = _runner(request)
+    return JSONResponse({"status": "ok", "config_version": runner.registry.current.label})
+
+
+async def status(request: Request) -> Response:
+    return JSONResponse(_runner(request).status())
+
+
+async def metrics(request: Request) -> Response:
+    return Response(_runner(request).metrics.render(),
+                    media_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+async def profiles(request: Request) -> Response:
+    version = _runner(request).registry.current
+    rows = []
+    for profile in version.profiles.values():
+        llm, tts, stt = (profile.section(s) for s in ("llm", "tts", "stt"))
+        rows.append({
+            "name": profile.name, "description": profile.data.get("description"),
+            "language": profile.language, "optimization": profile.optimization,
+            "llm": {"provider": llm.get("provider"), "model": llm.get("model")},
+            "tts": {"provider": tts.get("provider"), "model": tts.get("model"),
+                    "voice": tts.get("voice")},
+            "stt": {"provider": stt.get("provider"), "model": stt.get("model")},
+            "config_version": version.label,
+        })
+    return JSONResponse(sorted(rows, key=lambda r: r["name"]))
+
+
+def _profile(request: Request) -> LiveProfile | Response:
+    version = _runner(request).registry.current
+    name = request.path_params["name"]
+    profile = version.profiles.get(name)
+    if profile is None:
+        return problem(404, "unknown_profile", f"no profile '{name}'",
+                       did_you_mean(name, version.profiles))
+    return profile
+
+
+async def profile_detail(request: Request) -> Response:
+    profile = _profile(request)
+    if isinstance(profile, Response):
+        return profile
+    data = redact(dict(profile.data))
+    return JSONResponse({"name": profile.name, "path": profile.path,
+                         "config_version": _runner(request).registry.current.label,
+                         "profile": data})
+
+
+async def profile_prompt(request: Request) -> Response:
+    profile = _profile(request)
+    if isinstance(profile, Response):
+        return profile
+    return JSONResponse({"name": profile.name, "system": profile.prompt.system,
+                         "first_message": profile.prompt.first_message})
+
+
+def _providers(capability: str) -> list[dict[str, Any]]:
+    return [{"name": p.name, "title": p.title, "env_key": p.env_key,
+             "has_catalog": p.has_catalog}
+            for p in PROVIDERS.values() if capability in p.capabilities]
+
+
+async def llm_providers(request: Request) -> Response:
+    return JSONResponse(_providers("llm"))
+
+
+async def tts_providers(request: Request) -> Response:
+    return JSONResponse(_providers("tts"))
+
+
+async def llm_models(request: Request) -> Response:
+    catalog = _runner(request).catalog()
+    wanted = request.query_params.get("provider")
+    names = [wanted] if wanted else [p["name"] for p in _providers("llm")]
+    rows = [model_row(m) for name in names for m in catalog.models(name)
+            if m.kind in ("chat", "realtime") and not m.retired]
+    return JSONResponse(rows)
+
+
+async def tts_voices(request: Request) -> Response:
+    catalog = _runner(request).catalog()
+    query = request.query_params
+    names = [query["provider"]] if query.get("provider") else [p["name"]
+                                                                for p in _providers("tts")]
+    voices = filter_voices((v for n in names for v in catalog.voices(n)),
+                           custom=query.get("custom") in ("1", "true", "yes"),
+                           gender=query.get("gender") or None,
+                           language=query.get("language") or None,
+                           search=query.get("search") or None)
+    return JSONResponse([voice_row(v) for v in voices])
+
+
+async def tts_preview(request: Request) -> Response:
+    """POST {profile?, provider?, model?, voice?, tuning?, text?, sample_rate?} -> audio/wav."""
+    runner = _runner(request)
+    try:
+        body = await request.json()
+    except ValueError:
+        return problem(400, "bad_json", "the body must be a JSON object")
+    if not isinstance(body, dict):
+        return problem(400, "bad_json", "the body must be a JSON object")
+    section: dict[str, Any] = {}
+    text = body.get("text")
+    if body.get("profile"):
+        profile = runner.registry.current.profiles.get(str(body["profile"]))
+        if profile is None:
+            return problem(404, "unknown_profile", f"no profile '{body['profile']}'")
+        section = dict(profile.section("tts"))
+        text = text or profile.prompt.first_message
+    overrides = {k: body[k] for k in ("provider", "model", "voice", "tuning") if k in body}
+    section = apply_settings(section, overrides)
+    if not section.get("provider") or not section.get("voice"):
+        return problem(400, "bad_request", "name a profile, or a provider and a voice")
+    if not isinstance(text, str) or not text.strip():
+        text = "Hello! This is how I sound."
+    rate = body.get("sample_rate", 22050)
+    if rate not in (8000, 16000, 22050, 24000):
+        return problem(400, "bad_request", "sample_rate must be 8000, 16000, 22050 or 24000")
+    try:
+        wav = await preview(section, text, providers=runner.providers, resolve=runner.resolve,
+                            env=runner.env, sample_rate=rate)
+    except ProviderError as exc:
+        runner.metrics.error("preview_failed")
+        return problem(502, "provider_failed", str(exc))
+    return Response(wav, media_type="audio/wav")
+
+
+async def not_found(request: Request) -> Response:
+    return problem(404, "not_found", f"no route {request.url.path}")
+
+
+ROUTES = [
+    Route("/healthz", healthz),
+    Route("/metrics", metrics),
+    Route("/v1/status", status),
+    Route("/v1/profiles", profiles),
+    Route("/v1/profiles/{name}", profile_detail),
+    Route("/v1/profiles/{name}/prompt", profile_prompt),
+    Route("/v1/llm/providers", llm_providers),
+    Route("/v1/llm/models", llm_models),
+    Route("/v1/tts/providers", tts_providers),
+    Route("/v1/tts/voices", tts_voices),
+    Route("/v1/tts/preview", tts_preview, methods=["POST"]),
+]

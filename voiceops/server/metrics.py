@@ -1,0 +1,37 @@
+"""Prometheus metrics of one runner (its own registry: two apps in a test never collide)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from voiceops.runtime.session import TurnMetrics
+
+_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10)
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.sessions_live = Gauge("voiceops_sessions_live", "Sessions open now", registry=r)
+        self.sessions = Counter("voiceops_sessions", "Sessions started", registry=r)
+        self.turns = Counter("voiceops_turns", "Turns answered", registry=r)
+        self.errors = Counter("voiceops_errors", "Error frames sent, by code", ["code"],
+                              registry=r)
+        self.reloads = Counter("voiceops_reloads", "Config reloads, by result", ["result"],
+                               registry=r)
+        self.latency = Histogram("voiceops_stage_latency_seconds", "Latency per turn stage",
+                                 ["stage"], buckets=_BUCKETS, registry=r)
+
+    def turn(self, metrics: TurnMetrics) -> None:
+        self.turns.inc()
+        for stage in ("stt_ms", "llm_ttft_ms", "tts_ttfb_ms", "first_audio_ms"):
+            value = getattr(metrics, stage)
+            if value is not None:
+                self.latency.labels(stage.removesuffix("_ms")).observe(value / 1000)
+
+    def error(self, code: str) -> None:
+        self.errors.labels(code).inc()
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

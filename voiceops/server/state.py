@@ -1,0 +1,75 @@
+"""What the app serves from: the live registry, providers, settings, metrics, sessions."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from voiceops.catalog.resolve import Catalog
+from voiceops.project import Project
+from voiceops.runtime.registry import LiveRegistry
+from voiceops.runtime.session import Providers, ResolveTarget, Session
+from voiceops.server.metrics import Metrics
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Limits and switches of one daemon."""
+
+    default_profile: str | None = None
+    token: str | None = None  # required from clients when set
+    max_frame_bytes: int = 256 * 1024  # 8 s of 16 kHz audio per frame is plenty
+    max_messages_per_s: float = 100.0  # sustained, per session; bursts of twice that
+    max_sessions: int = 1000
+    max_session_s: float = 3600.0  # a cap over each profile's session.max_duration_s
+    simulated: bool = False
+    reload: bool = True
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass
+class Runner:
+    project: Project
+    registry: LiveRegistry
+    providers: Providers
+    resolve: ResolveTarget
+    env: Mapping[str, str]
+    settings: Settings
+    metrics: Metrics = field(default_factory=Metrics)
+    sessions: set[Session] = field(default_factory=set)
+    _catalogs: dict[int, Catalog] = field(default_factory=dict)
+
+    def catalog(self) -> Catalog:
+        """The offline catalog (lock, then bundled) of the live config version."""
+        number = self.registry.current.number
+        if number not in self._catalogs:
+            from voiceops.catalog.sources import offline_catalog
+
+            self._catalogs = {number: offline_catalog(self.project)}
+        return self._catalogs[number]
+
+    def status(self) -> dict[str, Any]:
+        version = self.registry.current
+        rejection = self.registry.last_rejection
+        return {
+            "config_version": version.label,
+            "profiles": sorted(version.profiles),
+            "loaded_at": version.created_at,
+            "sessions_live": len(self.sessions),
+            "simulated": self.settings.simulated,
+            "reloads": {"accepted": self.registry.accepted, "rejected": self.registry.rejected},
+            "last_rejection": None if rejection is None else {
+                "at": rejection.at,
+                "diagnostics": [d.__dict__ for d in rejection.diagnostics],
+            },
+        }

@@ -1,0 +1,202 @@
+"""WebSocket `/v1/sessions`: one voice session per connection.
+
+Bad frames get an `error` frame with a code and the session goes on; only a refused token,
+a full server, or the session's time running out close the connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from voiceops.errors import PromptError, SessionError
+from voiceops.runtime.session import Session
+from voiceops.server import protocol
+from voiceops.server.auth import authorized
+from voiceops.server.state import Runner
+from voiceops.suggest import did_you_mean
+
+log = logging.getLogger("voiceops.server")
+
+CLOSE_NORMAL, CLOSE_POLICY, CLOSE_TRY_LATER, CLOSE_UNAUTHORIZED = 1000, 1008, 1013, 4401
+
+
+class SocketOutbox:
+    """Frames to the client; once the client is gone, further frames are dropped."""
+
+    def __init__(self, ws: WebSocket) -> None:
+        self.ws = ws
+        self.closed = False
+
+    async def json(self, frame: Mapping[str, Any]) -> None:
+        if not self.closed:
+            try:
+                await self.ws.send_text(json.dumps(frame, ensure_ascii=False))
+            except (WebSocketDisconnect, RuntimeError, OSError):
+                self.closed = True
+
+    async def audio(self, pcm: bytes) -> None:
+        if not self.closed:
+            try:
+                await self.ws.send_bytes(pcm)
+            except (WebSocketDisconnect, RuntimeError, OSError):
+                self.closed = True
+
+
+class RateLimit:
+    """A token bucket: `rate` frames a second sustained, bursts up to twice that."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.capacity = rate * 2
+        self.tokens = self.capacity
+        self.at = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+async def session_endpoint(ws: WebSocket) -> None:
+    runner: Runner = ws.app.state.runner
+    settings = runner.settings
+    await ws.accept()
+    outbox = SocketOutbox(ws)
+    if not authorized(ws, settings.token):
+        await _refuse(ws, outbox, runner, "unauthorized", "a valid token is required "
+                      "(Authorization: Bearer ... or ?token=)", CLOSE_UNAUTHORIZED)
+        return
+    if len(runner.sessions) >= settings.max_sessions:
+        await _refuse(ws, outbox, runner, "server_busy",
+                      f"the server is at its limit of {settings.max_sessions} sessions",
+                      CLOSE_TRY_LATER)
+        return
+    connection = _Connection(runner, ws, outbox)
+    try:
+        await connection.serve()
+    finally:
+        await connection.close()
+
+
+async def _refuse(ws: WebSocket, outbox: SocketOutbox, runner: Runner, code: str,
+                  message: str, close_code: int) -> None:
+    runner.metrics.error(code)
+    await outbox.json({"type": "error", "code": code, "message": message})
+    await ws.close(close_code)
+
+
+class _Connection:
+    def __init__(self, runner: Runner, ws: WebSocket, outbox: SocketOutbox) -> None:
+        self.runner = runner
+        self.ws = ws
+        self.outbox = outbox
+        self.session: Session | None = None
+        self.limit = RateLimit(runner.settings.max_messages_per_s)
+        self.deadline = time.monotonic() + runner.settings.max_session_s
+
+    async def serve(self) -> None:
+        settings = self.runner.settings
+        while True:
+            remaining = self.deadline - time.monotonic()
+            try:
+                message = await asyncio.wait_for(self.ws.receive(), timeout=max(remaining, 0))
+            except TimeoutError:
+                await self.error("session_expired", "the session reached its time limit")
+                await self.ws.close(CLOSE_NORMAL)
+                return
+            if message["type"] == "websocket.disconnect":
+                return
+            payload = message.get("bytes") if message.get("bytes") is not None else \
+                message.get("text")
+            if payload is None:
+                continue
+            if not self.limit.take():
+                await self.error("rate_limited", "too many frames; slow down")
+                continue
+            if len(payload) > settings.max_frame_bytes:
+                await self.error("frame_too_large", f"frames are limited to "
+                                 f"{settings.max_frame_bytes} bytes")
+                continue
+            try:
+                if isinstance(payload, bytes):
+                    await self.on_audio(payload)
+                elif await self.on_frame(protocol.parse(payload)):
+                    return
+            except SessionError as exc:
+                await self.error(exc.code, str(exc))
+
+    async def on_audio(self, pcm: bytes) -> None:
+        if self.session is None:
+            raise SessionError("not_started", "send a start frame before audio")
+        await self.session.on_audio(pcm)
+
+    async def on_frame(self, frame: protocol.ClientFrame) -> bool:
+        """Handle one frame; True when the session should end."""
+        if isinstance(frame, protocol.Start):
+            await self.start(frame)
+            return False
+        if isinstance(frame, protocol.Stop):
+            await self.ws.close(CLOSE_NORMAL)
+            return True
+        if self.session is None:
+            raise SessionError("not_started", "send a start frame first")
+        if isinstance(frame, protocol.Text):
+            await self.session.on_text(frame.text)
+        elif isinstance(frame, protocol.EndOfTurn):
+            await self.session.on_end_of_turn()
+        elif isinstance(frame, protocol.Interrupt):
+            await self.session.interrupt()
+        return False
+
+    async def start(self, frame: protocol.Start) -> None:
+        if self.session is not None:
+            raise SessionError("already_started", "this connection already has a session")
+        runner = self.runner
+        version = runner.registry.current  # the session keeps this snapshot to the end
+        name = frame.profile or runner.settings.default_profile
+        if name is None:
+            raise SessionError("unknown_profile", "name a profile in the start frame")
+        profile = version.profiles.get(name)
+        if profile is None:
+            hint = did_you_mean(name, version.profiles)
+            raise SessionError("unknown_profile", f"no profile '{name}'"
+                               + (f"; {hint}" if hint else ""))
+        try:
+            prompt = version.render(profile, frame.vars)
+        except PromptError as exc:
+            raise SessionError("bad_vars", str(exc)) from exc
+        limit = float(profile.section("session").get("max_duration_s",
+                                                     runner.settings.max_session_s))
+        self.deadline = time.monotonic() + min(limit, runner.settings.max_session_s)
+        self.session = Session(version=version, profile=profile, system_prompt=prompt.system,
+                               first_message=prompt.first_message, providers=runner.providers,
+                               resolve=runner.resolve, env=runner.env, outbox=self.outbox,
+                               observer=runner.metrics, input_rate=frame.sample_rate,
+                               announce={"simulated": runner.settings.simulated})
+        runner.sessions.add(self.session)
+        runner.metrics.sessions.inc()
+        runner.metrics.sessions_live.set(len(runner.sessions))
+        log.info("session %s: profile %s on config %s", self.session.id, name, version.label)
+        await self.session.open()
+
+    async def error(self, code: str, message: str) -> None:
+        self.runner.metrics.error(code)
+        await self.outbox.json({"type": "error", "code": code, "message": message})
+
+    async def close(self) -> None:
+        self.outbox.closed = True
+        if self.session is not None:
+            await self.session.close()
+            self.runner.sessions.discard(self.session)
+            self.runner.metrics.sessions_live.set(len(self.runner.sessions))
