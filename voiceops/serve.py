@@ -73,6 +73,7 @@ def serve(options: ServeOptions, echo: Echo) -> None:
         except OSError as exc:
             raise UsageError(f"cannot listen on {options.host}:{options.port}: "
                              f"{exc.strerror}") from exc
+        sock.listen(2048)  # from now on connections queue, even before uvicorn accepts them
         port = sock.getsockname()[1]
         where = f"{options.host}:{port}" if ":" not in options.host else \
             f"[{options.host}]:{port}"
@@ -82,6 +83,9 @@ def serve(options: ServeOptions, echo: Echo) -> None:
         echo(f"serving ws://{where}/v1/sessions and http://{where}/ "
              f"({'reload on' if options.reload else 'reload off'}"
              f"{', token required' if token else ''})")
+        # No permessage-deflate: most frames are PCM audio, which barely compresses, and
+        # deflating it cost more CPU than everything else a turn does (measured).
         config = uvicorn.Config(create_app(runner), log_level="warning", access_log=False,
-                                ws_max_size=settings.max_frame_bytes + 1024, lifespan="on")
+                                ws_max_size=settings.max_frame_bytes + 1024, lifespan="on",
+                                ws_per_message_deflate=False)
         uvicorn.Server(config).run(sockets=[sock])

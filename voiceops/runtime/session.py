@@ -380,7 +380,8 @@ def _chain(section: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def _name(section: Mapping[str, Any]) -> str:
-    return f"{section.get('provider')}/{section.get('voice') or section.get('model')}"
+    name = section.get("voice_name") or section.get("voice") or section.get("model")
+    return f"{section.get('provider')}/{name}"
 
 
 def _pieces(text: str, policy: ChunkPolicy) -> list[str]:

@@ -64,6 +64,8 @@ def parse(raw: str) -> ClientFrame:
     if not isinstance(data, dict):
         raise SessionError("bad_frame", "a frame is a JSON object with a \"type\"")
     kind = data.get("type")
+    if not isinstance(kind, str):
+        raise SessionError("bad_frame", "a frame is a JSON object with a \"type\"")
     if kind in _SIMPLE:
         return _SIMPLE[kind]
     if kind == "text":

@@ -5,8 +5,11 @@ Served now:
   `{data: [{type, id, display_name, created_at}], has_more, first_id, last_id}`.
 - `GET /v1/models/{model_id}`: one model; an alias resolves to the model it names.
 
-Every request needs `x-api-key` and `anthropic-version`. Add endpoints (Messages streaming)
-to `ROUTES`; they read `AnthropicState` through `state(request)` and call `check_headers`.
+- `POST /v1/messages`: streamed (SSE with `event:` lines) or not; see `voiceops.sim.messages`,
+  timed by the state's knobs (`voiceops.sim.knobs`).
+
+Every request needs `x-api-key` and `anthropic-version`. Add endpoints to `ROUTES`; they
+read `AnthropicState` through `state(request)` and call `check_headers`.
 
 The default list is the snapshot's models less the retired ones, plus `EXTRA_MODELS`
 (models newer than the snapshot). Dates come from the id (`-YYYYMMDD`) or, for ids without
@@ -27,6 +30,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from voiceops.sim.data import is_gone, snapshot, stable_int
+from voiceops.sim.knobs import LLMKnobs, Recorder
+from voiceops.sim.messages import messages_route
 from voiceops.sim.responses import error_response, json_response
 from voiceops.sim.server import SimServer
 
@@ -36,6 +41,7 @@ __all__ = [
     "VERSIONS",
     "AnthropicState",
     "check_headers",
+    "check_messages_headers",
     "create_app",
     "default_models",
     "error_body",
@@ -68,10 +74,11 @@ _ERROR_TYPES = {
 
 
 @dataclass
-class AnthropicState:
+class AnthropicState(LLMKnobs, Recorder):
     """What the simulated account sees; change `models` while serving to simulate drift.
 
     `models` is kept newest first, as the API lists it; `aliases` maps alias -> model id.
+    The mixins add the Messages knobs (`llm_ttft_s`, ...) and the request log (`received`).
     """
 
     api_key: str = API_KEY
@@ -205,9 +212,46 @@ async def get_model(request: Request) -> Response:
     return json_response(request, sim.models[index])
 
 
+_DATED_VERSION = re.compile(r"20\d\d-\d\d-\d\d\Z")
+
+
+def check_messages_headers(request: Request, api_key: str) -> Response | None:
+    """The Messages endpoint's check: the key as `x-api-key` or `Authorization: Bearer`.
+
+    anthropic SDK 2.x sends `Authorization: Bearer <key>` and a dated `anthropic-version`
+    newer than `VERSIONS` (2026-10-21 for SDK 2.13), and the SDK wins where it and the docs
+    disagree; so this accepts both headers and any dated version. (The catalog endpoints
+    keep `check_headers`, which the live catalog client is tested against.)
+    """
+    given = request.headers.get("x-api-key")
+    if given is None:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        given = token.strip() if scheme.lower() == "bearer" else None
+    if not given:
+        return _error(401, "x-api-key header is required")
+    if given != api_key:
+        return _error(401, "invalid x-api-key")
+    version = request.headers.get("anthropic-version")
+    if not version:
+        return _error(400, "anthropic-version: header is required")
+    if version not in VERSIONS and not _DATED_VERSION.match(version):
+        return _error(400, f"anthropic-version: invalid version {version!r}")
+    return None
+
+
+def _authorize(request: Request) -> Response | None:
+    return check_messages_headers(request, state(request).api_key)
+
+
+def _resolve_model(sim: AnthropicState, model: str) -> str | None:
+    wanted = sim.aliases.get(model, model)
+    return wanted if _index(sim.models, wanted) is not None else None
+
+
 ROUTES: list[BaseRoute] = [
     Route("/v1/models", list_models, methods=["GET"]),
     Route("/v1/models/{model_id}", get_model, methods=["GET"]),
+    messages_route(_authorize, _error, _resolve_model),
 ]
 
 

@@ -9,8 +9,12 @@ Served now (all need `xi-api-key`):
   Answers `{voices, has_more, total_count, next_page_token}`.
 - `GET /v1/models`: a bare JSON list of models.
 
-Add endpoints (TTS streaming) to `ROUTES`; they read `ElevenLabsState` via `state(request)`
-and call `check_auth`. The default account holds the snapshot's voices, the custom voices of
+- `POST /v1/text-to-speech/{voice_id}/stream` and `POST /v1/text-to-speech/{voice_id}`:
+  synthetic speech in any `output_format` (see `voiceops.sim.elevenlabs_speech`), timed by
+  the state's knobs (`voiceops.sim.knobs`).
+
+Add endpoints to `ROUTES`; they read `ElevenLabsState` via `state(request)` and call
+`check_auth`. The default account holds the snapshot's voices, the custom voices of
 `voiceops.sim.voices.CUSTOM_VOICES`, and `synthetic` generated ones (0 by default).
 """
 
@@ -28,7 +32,9 @@ from starlette.routing import BaseRoute, Route
 
 from voiceops import languages
 from voiceops.catalog.types import CUSTOM_CATEGORIES
+from voiceops.sim import elevenlabs_speech
 from voiceops.sim.data import is_gone, snapshot
+from voiceops.sim.knobs import Recorder, TTSKnobs
 from voiceops.sim.responses import error_response, json_response
 from voiceops.sim.server import SimServer
 from voiceops.sim.voices import custom_voices, from_catalog, synthetic_voices
@@ -74,8 +80,11 @@ _VOICE_TYPES: dict[str, Callable[[dict[str, Any]], bool]] = {
 
 
 @dataclass
-class ElevenLabsState:
-    """The simulated account; change `voices` / `models` while serving to simulate drift."""
+class ElevenLabsState(TTSKnobs, Recorder):
+    """The simulated account; change `voices` / `models` while serving to simulate drift.
+
+    The mixins add the TTS knobs (`tts_ttfb_s`, ...) and the request log (`received`).
+    """
 
     api_key: str = API_KEY
     voices: list[dict[str, Any]] = field(default_factory=lambda: default_voices())
@@ -239,10 +248,15 @@ async def list_models(request: Request) -> Response:
     return denied or json_response(request, sim.models)
 
 
+def _authorize(request: Request) -> Response | None:
+    return check_auth(request, state(request).api_key)
+
+
 ROUTES: list[BaseRoute] = [
     Route("/v1/voices", list_voices_v1, methods=["GET"]),
     Route("/v2/voices", search_voices_v2, methods=["GET"]),
     Route("/v1/models", list_models, methods=["GET"]),
+    *elevenlabs_speech.tts_routes(_authorize, _error),
 ]
 
 

@@ -2,9 +2,10 @@
 or voiceops' own clients see it.
 
 Served now: `GET /v1/models` (Bearer auth; no paging; `{object: "list", data: [{id, object,
-created, owned_by}]}` with an ETag). Add endpoints (chat streaming, transcription) to
-`ROUTES`; they read the `OpenAIState` through `state(request)` and check the key with
-`check_auth`.
+created, owned_by}]}` with an ETag); `POST /v1/chat/completions` (streamed or not, see
+`voiceops.sim.chat`) and `POST /v1/audio/transcriptions` (see `voiceops.sim.transcribe`),
+both timed by the state's knobs (`voiceops.sim.knobs`). Add endpoints to `ROUTES`; they
+read the `OpenAIState` through `state(request)` and check the key with `check_auth`.
 
 The default model list is the bundled snapshot's models and their dated aliases, less the
 ones shut down, plus `EXTRA_MODELS`: the non-chat models a real account lists (embeddings,
@@ -22,7 +23,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from voiceops.sim import transcribe
+from voiceops.sim.chat import chat_route
 from voiceops.sim.data import is_gone, snapshot, stable_int
+from voiceops.sim.knobs import LLMKnobs, Recorder, STTKnobs
 from voiceops.sim.responses import error_response, json_response
 from voiceops.sim.server import SimServer
 
@@ -67,8 +71,12 @@ _ERROR_TYPES = {
 
 
 @dataclass
-class OpenAIState:
-    """What the simulated account holds; change it while the server runs to simulate drift."""
+class OpenAIState(LLMKnobs, STTKnobs, Recorder):
+    """What the simulated account holds; change it while the server runs to simulate drift.
+
+    The mixins add the chat and transcription knobs (`llm_ttft_s`, `transcripts`, ...) and
+    the log of request bodies (`received`).
+    """
 
     api_key: str = API_KEY
     models: list[dict[str, Any]] = field(default_factory=lambda: default_models())
@@ -136,7 +144,30 @@ async def list_models(request: Request) -> Response:
     return json_response(request, {"object": "list", "data": sim.models})
 
 
-ROUTES: list[BaseRoute] = [Route("/v1/models", list_models, methods=["GET"])]
+def _authorize(request: Request) -> Response | None:
+    return check_auth(request, state(request).api_key)
+
+
+def _error(status: int, message: str) -> Response:
+    return error_response(error_body(status, message), status)
+
+
+def _served(sim: OpenAIState, model: str) -> bool:
+    return any(m["id"] == model for m in sim.models)
+
+
+def _transcribes(sim: OpenAIState, model: str) -> bool:
+    # /audio/transcriptions takes the file models; live and realtime ones stream elsewhere.
+    kind_ok = ("transcribe" in model or "whisper" in model) and not any(
+        word in model for word in ("live", "realtime"))
+    return kind_ok and _served(sim, model)
+
+
+ROUTES: list[BaseRoute] = [
+    Route("/v1/models", list_models, methods=["GET"]),
+    chat_route(_authorize, _error, _served),
+    transcribe.openai_route(_authorize, _error, _transcribes),
+]
 
 
 def create_app(sim: OpenAIState | None = None, routes: Sequence[BaseRoute] = ()) -> Starlette:

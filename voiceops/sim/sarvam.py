@@ -1,15 +1,21 @@
-"""Sarvam simulator: the app later endpoints (TTS, STT, chat) are added to.
+"""Sarvam simulator: chat, text-to-speech and speech-to-text, as Sarvam serves them.
 
-Sarvam has no catalog endpoint (speakers and models ship as bundled data), so nothing is
-served yet. What is here is what every endpoint will share: the simulated account
-(`SarvamState`), the auth check (`api-subscription-key: <key>` or `Authorization: Bearer
-<key>`) and Sarvam's error shape. Add routes to `ROUTES`.
+Sarvam has no catalog endpoint (speakers and models ship as bundled data). Served:
+- `POST /v1/chat/completions`: OpenAI-compatible, streamed as SSE (`voiceops.sim.chat`);
+  models are the bundled catalog's chat models that are not retired.
+- `POST /text-to-speech`, `POST /text-to-speech/stream` (`voiceops.sim.sarvam_speech`).
+- `POST /speech-to-text` (`voiceops.sim.transcribe`).
+
+Every endpoint shares the simulated account (`SarvamState`, with the knobs of
+`voiceops.sim.knobs`), the auth check (`api-subscription-key: <key>` or `Authorization:
+Bearer <key>`) and Sarvam's error shape. Add routes to `ROUTES`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, cast
 
 from starlette.applications import Starlette
@@ -17,6 +23,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from voiceops.sim import sarvam_speech, transcribe
+from voiceops.sim.chat import chat_route
+from voiceops.sim.data import is_gone, snapshot
+from voiceops.sim.knobs import LLMKnobs, Recorder, STTKnobs, TTSKnobs
 from voiceops.sim.responses import error_response
 from voiceops.sim.server import SimServer
 
@@ -33,8 +43,8 @@ _CODES = {
 
 
 @dataclass
-class SarvamState:
-    """The simulated account."""
+class SarvamState(LLMKnobs, TTSKnobs, STTKnobs, Recorder):
+    """The simulated account, with the knobs of every endpoint and the request log."""
 
     api_key: str = API_KEY
 
@@ -63,7 +73,29 @@ def state(request: Request) -> SarvamState:
     return cast(SarvamState, request.app.state.sim)
 
 
-ROUTES: list[BaseRoute] = []
+def _authorize(request: Request) -> Response | None:
+    return check_auth(request, state(request).api_key)
+
+
+def _error(status: int, message: str) -> Response:
+    return error_response(error_body(status, message), status)
+
+
+@cache
+def _chat_models() -> frozenset[str]:
+    return frozenset(m.id for m in snapshot("sarvam").models
+                     if m.kind == "chat" and not is_gone(m))
+
+
+def _served(sim: SarvamState, model: str) -> bool:
+    return model in _chat_models()
+
+
+ROUTES: list[BaseRoute] = [
+    chat_route(_authorize, _error, _served),
+    *sarvam_speech.tts_routes(_authorize, _error),
+    transcribe.sarvam_route(_authorize, _error, sarvam_speech.check_stt_fields),
+]
 
 
 def create_app(sim: SarvamState | None = None, routes: Sequence[BaseRoute] = ()) -> Starlette:

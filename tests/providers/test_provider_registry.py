@@ -1,0 +1,115 @@
+"""resolve_target (keys, base URLs, timeouts, options from a profile section) and the
+ProviderPool (lazy imports, one cached client per target, one shared connection pool)."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+
+import pytest
+
+from voiceops.errors import MissingKeyError, ProviderSetupError
+from voiceops.providers.base import Target
+from voiceops.providers.registry import (
+    LLM_CLIENTS,
+    STT_CLIENTS,
+    TTS_CLIENTS,
+    ProviderPool,
+    client_class,
+    resolve_target,
+)
+
+ENV = {"OPENAI_API_KEY": "sk-env-openai", "TEAM_KEY": "sk-team", "SARVAM_API_KEY": "sarvam-k"}
+
+
+def test_the_key_comes_from_the_providers_usual_variable() -> None:
+    target = resolve_target({"provider": "openai", "model": "gpt-4o-mini"}, ENV, 10.0)
+    assert target == Target("openai", "gpt-4o-mini", "sk-env-openai",
+                            "https://api.openai.com/v1", 10.0, {})
+
+
+def test_a_reference_in_the_section_names_another_variable() -> None:
+    section = {"provider": "openai", "model": "gpt-4o", "api_key": "${TEAM_KEY}"}
+    assert resolve_target(section, ENV, 10.0).api_key == "sk-team"
+
+
+def test_a_missing_key_names_the_variable_to_set() -> None:
+    with pytest.raises(MissingKeyError) as caught:
+        resolve_target({"provider": "elevenlabs", "voice": "x"}, ENV, 10.0)
+    assert caught.value.env_var == "ELEVENLABS_API_KEY"
+    assert "ELEVENLABS_API_KEY" in str(caught.value)
+    with pytest.raises(MissingKeyError, match="UNSET_KEY") as named:
+        resolve_target({"provider": "openai", "api_key": "${UNSET_KEY}"}, ENV, 10.0)
+    assert named.value.env_var == "UNSET_KEY"
+
+
+def test_a_literal_key_is_refused_without_being_repeated() -> None:
+    with pytest.raises(ProviderSetupError) as caught:
+        resolve_target({"provider": "openai", "api_key": "sk-literal-secret-123"}, ENV, 10.0)
+    assert "sk-literal-secret-123" not in str(caught.value)
+    assert "${OPENAI_API_KEY}" in str(caught.value)
+
+
+def test_base_url_comes_from_the_section_then_the_environment_then_the_provider() -> None:
+    section = {"provider": "sarvam", "model": "bulbul:v2"}
+    assert resolve_target(section, ENV, 5).base_url == "https://api.sarvam.ai"
+    env = {**ENV, "SARVAM_BASE_URL": "http://127.0.0.1:9999"}
+    assert resolve_target(section, env, 5).base_url == "http://127.0.0.1:9999"
+    mine = {**section, "base_url": "https://proxy.example/sarvam"}
+    assert resolve_target(mine, env, 5).base_url == "https://proxy.example/sarvam"
+
+
+def test_an_openai_compatible_server_needs_a_base_url_but_maybe_no_key() -> None:
+    with pytest.raises(ProviderSetupError, match="base_url"):
+        resolve_target({"provider": "openai_compatible", "model": "llama"}, ENV, 5)
+    section = {"provider": "openai_compatible", "model": "llama",
+               "base_url": "http://localhost:8000/v1"}
+    assert resolve_target(section, {}, 5).api_key is None
+
+
+def test_timeout_and_options_come_from_the_section() -> None:
+    section = {"provider": "sarvam", "model": "bulbul:v2", "voice": "anushka",
+               "timeout_s": 3, "tuning": {"pace": 1.1},
+               "fallbacks": [{"provider": "elevenlabs", "voice": "x"}]}
+    target = resolve_target(section, ENV, 10.0, language="hi-IN")
+    assert target.timeout_s == 3.0
+    assert target.options == {"voice": "anushka", "tuning": {"pace": 1.1}, "language": "hi-IN"}
+    with pytest.raises(ProviderSetupError, match="timeout_s"):
+        resolve_target({**section, "timeout_s": 0}, ENV, 10.0)
+
+
+def test_every_registered_client_imports_and_unknown_providers_say_what_exists() -> None:
+    for capability, registry in (("llm", LLM_CLIENTS), ("tts", TTS_CLIENTS),
+                                 ("stt", STT_CLIENTS)):
+        for provider in registry:
+            assert client_class(capability, provider).__name__  # type: ignore[arg-type]
+    with pytest.raises(ProviderSetupError, match="elevenlabs, sarvam"):
+        client_class("tts", "openai")
+
+
+def test_importing_the_registry_loads_no_sdk() -> None:
+    code = ("import sys, voiceops.providers.registry, voiceops.sim.stack; "
+            "print(sorted(m for m in ('openai', 'anthropic', 'httpx2') if m in sys.modules))")
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True).stdout.strip()
+    assert found == "[]"
+
+
+def test_the_pool_builds_one_client_per_target_and_shares_connections() -> None:
+    env = {**ENV, "ELEVENLABS_API_KEY": "k"}
+    calm = resolve_target({"provider": "elevenlabs", "voice": "v",
+                           "tuning": {"stability": 0.9}}, env, 5)
+    lively = resolve_target({"provider": "elevenlabs", "voice": "v",
+                             "tuning": {"stability": 0.1}}, env, 5)
+
+    async def go() -> None:
+        async with ProviderPool() as pool:
+            assert pool.tts(calm, 16000) is pool.tts(calm, 16000)
+            assert pool.tts(calm, 16000) is not pool.tts(lively, 16000)
+            assert pool.tts(calm, 16000) is not pool.tts(calm, 24000)
+            llm = pool.llm(resolve_target({"provider": "openai", "model": "m"}, env, 5))
+            assert llm is pool.llm(resolve_target({"provider": "openai", "model": "m"}, env, 5))
+        assert pool.http.httpx.is_closed
+
+    asyncio.run(go())

@@ -1,0 +1,156 @@
+"""SarvamTTS against the Sarvam simulator: the streaming endpoint as raw PCM, the REST
+endpoint's WAV for the rates streaming lacks, tuning per model, errors, retries, cuts."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from voiceops.errors import (
+    AuthError,
+    ProviderError,
+    ProviderRequestError,
+    ProviderSetupError,
+    ProviderTimeout,
+    ProviderUnavailable,
+    TruncatedResponseError,
+)
+from voiceops.providers.registry import ProviderPool, resolve_target
+from voiceops.sim import speech
+from voiceops.sim.stack import SimStack
+
+TEXT = "Namaste, aapka order kal tak pahunch jayega."
+
+
+def tts_section(**extra: Any) -> dict[str, Any]:
+    return {"provider": "sarvam", "model": "bulbul:v2", "voice": "anushka", **extra}
+
+
+def synthesize(sims: SimStack, config: Mapping[str, Any], rate: int = 16000,
+               text: str = TEXT, timeout: float = 5.0) -> list[bytes]:
+    async def go() -> list[bytes]:
+        async with ProviderPool() as pool:
+            target = resolve_target(config, sims.env(), timeout, language="hi-IN")
+            return [chunk async for chunk in pool.tts(target, rate).synthesize(text)]
+
+    return asyncio.run(go())
+
+
+def failure(sims: SimStack, config: Mapping[str, Any], rate: int = 16000,
+            timeout: float = 5.0) -> ProviderError:
+    with pytest.raises(ProviderError) as caught:
+        synthesize(sims, config, rate, timeout=timeout)
+    return caught.value
+
+
+def test_streams_raw_pcm_from_the_stream_endpoint_as_it_is_made(sims: SimStack) -> None:
+    sims.sarvam_state.tts_chunk_ms = 50
+    chunks = synthesize(sims, tts_section())
+    assert len(chunks) > 5 and all(len(c) % 2 == 0 for c in chunks)
+    pcm = b"".join(chunks)
+    # Exactly the simulated voice: linear16 arrives as sent, with no header or decoding.
+    assert pcm == speech.synthesize(TEXT, 16000, voice="anushka")
+    entry = sims.sarvam_state.last()
+    assert entry.path == "/text-to-speech/stream"
+    assert entry.body["output_audio_codec"] == "linear16"
+    assert entry.body["speech_sample_rate"] == 16000
+    assert entry.body["target_language_code"] == "hi-IN" and entry.body["speaker"] == "anushka"
+
+
+def test_audio_length_follows_the_text(sims: SimStack) -> None:
+    short = b"".join(synthesize(sims, tts_section(), text="Haan."))
+    long = b"".join(synthesize(sims, tts_section(), text=TEXT * 3))
+    assert len(long) / len(short) == pytest.approx(len(TEXT * 3) / len("Haan."), rel=0.01)
+    assert len(long) / 32000 == pytest.approx(len(TEXT * 3) * 0.070, rel=0.01)
+
+
+@pytest.mark.parametrize("rate", [8000, 22050, 24000])
+def test_streamed_rates_come_back_at_that_rate(sims: SimStack, rate: int) -> None:
+    pcm = b"".join(synthesize(sims, tts_section(), rate))
+    assert len(pcm) / (2 * rate) == pytest.approx(len(TEXT) * 0.070, rel=0.01)
+
+
+def test_rates_streaming_lacks_use_the_rest_endpoint_and_unwrap_its_wav(sims: SimStack) -> None:
+    pcm = b"".join(synthesize(sims, tts_section(model="bulbul:v3", voice="shubh"), 44100))
+    assert pcm == speech.synthesize(TEXT, 44100, voice="shubh")
+    entry = sims.sarvam_state.last()
+    assert entry.path == "/text-to-speech" and "output_audio_codec" not in entry.body
+
+
+def test_tuning_is_sent_as_the_model_takes_it(sims: SimStack) -> None:
+    tuning = {"pitch": 0.2, "pace": 1.25, "loudness": 1.5, "enable_preprocessing": True}
+    pcm = b"".join(synthesize(sims, tts_section(tuning=tuning)))
+    body = sims.sarvam_state.last().body
+    assert (body["pitch"], body["pace"], body["loudness"]) == (0.2, 1.25, 1.5)
+    assert body["enable_preprocessing"] is True
+    assert len(pcm) / 32000 == pytest.approx(len(TEXT) * 0.070 / 1.25, rel=0.01)
+    # bulbul:v3 refuses pitch and loudness: they are left out for it, pace still goes.
+    synthesize(sims, tts_section(model="bulbul:v3", voice="shubh", tuning=tuning))
+    body = sims.sarvam_state.last().body
+    assert body["pace"] == 1.25 and "pitch" not in body and "loudness" not in body
+
+
+def test_an_unknown_speaker_is_a_request_error_quoting_sarvam(sims: SimStack) -> None:
+    error = failure(sims, tts_section(voice="nobody"))
+    assert isinstance(error, ProviderRequestError) and error.status == 400
+    assert "nobody" in str(error) and "not recognized" in str(error)
+
+
+def test_a_rate_sarvam_lacks_is_refused_before_any_call(sims: SimStack) -> None:
+    with pytest.raises(ProviderSetupError, match="11025"):
+        synthesize(sims, tts_section(), rate=11025)
+    assert sims.servers["sarvam"].requests == 0
+
+
+@pytest.mark.parametrize(("status", "kind"), [(401, AuthError), (403, AuthError)])
+def test_a_refused_key_is_an_auth_error(sims: SimStack, status: int,
+                                        kind: type[ProviderError]) -> None:
+    sims.servers["sarvam"].faults.fail(status)
+    error = failure(sims, tts_section())
+    assert type(error) is kind and "SARVAM_API_KEY" in str(error)
+    assert sims.servers["sarvam"].requests == 1
+
+
+def test_one_quick_failure_is_retried_before_the_first_byte(sims: SimStack) -> None:
+    sims.servers["sarvam"].faults.fail(503)
+    assert b"".join(synthesize(sims, tts_section()))
+    assert sims.servers["sarvam"].requests == 2
+
+
+def test_a_second_failure_is_reported(sims: SimStack) -> None:
+    sims.servers["sarvam"].faults.fail(500, times=2)
+    error = failure(sims, tts_section())
+    assert isinstance(error, ProviderUnavailable) and error.status == 500
+    assert sims.servers["sarvam"].requests == 2
+
+
+def test_a_stalled_first_byte_is_a_timeout_and_not_retried(sims: SimStack) -> None:
+    sims.sarvam_state.tts_ttfb_s = 3.0
+    began = time.perf_counter()
+    assert isinstance(failure(sims, tts_section(), timeout=0.3), ProviderTimeout)
+    assert time.perf_counter() - began < 1.5
+    assert sims.servers["sarvam"].requests == 1
+
+
+def test_audio_cut_midway_is_a_truncated_response(sims: SimStack) -> None:
+    sims.servers["sarvam"].faults.truncate(keep_bytes=4000)
+    assert isinstance(failure(sims, tts_section()), TruncatedResponseError)
+
+
+def test_closing_the_audio_stream_midway_closes_the_request(sims: SimStack) -> None:
+    sims.sarvam_state.tts_chunk_interval_s = 0.1
+
+    async def go() -> None:
+        async with ProviderPool() as pool:
+            tts = pool.tts(resolve_target(tts_section(), sims.env(), 5.0), 16000)
+            stream = tts.synthesize(TEXT)
+            assert await anext(stream)
+            await stream.aclose()  # type: ignore[attr-defined]
+
+    asyncio.run(go())
+    entry = sims.sarvam_state.last("/text-to-speech/stream")
+    assert entry.ended.wait(2.0) and entry.outcome == "disconnected"

@@ -1,0 +1,175 @@
+"""Sessions through the real app and the real provider clients, against the simulators."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from starlette.testclient import TestClient, WebSocketTestSession
+
+from tests.server.conftest import MakeClient
+from voiceops.sim.stack import SimStack
+
+
+def frames_until(ws: WebSocketTestSession, kind: str) -> tuple[list[dict[str, Any]], int]:
+    """JSON frames up to and including the first of `kind`, and the audio bytes between."""
+    frames: list[dict[str, Any]] = []
+    audio = 0
+    while True:
+        message = ws.receive()
+        if message.get("bytes") is not None:
+            audio += len(message["bytes"])
+            continue
+        frame = json.loads(message["text"])
+        frames.append(frame)
+        if frame["type"] == kind:
+            return frames, audio
+
+
+def start(ws: WebSocketTestSession, **fields: Any) -> dict[str, Any]:
+    ws.send_text(json.dumps({"type": "start", **fields}))
+    frames, _ = frames_until(ws, "ready")
+    return frames[-1]
+
+
+def test_typed_turn_streams_text_and_audio(make_client: MakeClient, sims: SimStack) -> None:
+    sims.reset()
+    client: TestClient = make_client()
+    with client.websocket_connect("/v1/sessions") as ws:
+        ready = start(ws)
+        assert ready["profile"] == "support_hi" and ready["config_version"].startswith("v1-")
+        assert ready["audio"]["output_rate"] == 22050
+        greeting, audio = frames_until(ws, "reply.done")
+        assert "Acme Telecom" in greeting[-1]["text"] and audio > 0
+        ws.send_text(json.dumps({"type": "text", "text": "What plans do you have?"}))
+        frames, audio = frames_until(ws, "turn.metrics")
+        kinds = [f["type"] for f in frames]
+        assert kinds[0] == "reply.delta" and kinds[-2:] == ["reply.done", "turn.metrics"]
+        reply = frames[-2]["text"]
+        assert "What plans do you have?" in reply
+        assert reply == "".join(f["text"] for f in frames if f["type"] == "reply.delta")
+        assert audio > 0
+        metrics = frames[-1]
+        assert metrics["first_audio_ms"] >= 0 and metrics["llm"] == "openai/gpt-5.4-mini"
+        # the system prompt the LLM got is the rendered template
+        body = sims.openai_state.last("/v1/chat/completions").body
+        assert "Acme Telecom" in body["messages"][0]["content"]
+
+
+@contextlib.contextmanager
+def greeted(client: TestClient, **fields: Any) -> Iterator[WebSocketTestSession]:
+    """A started session whose spoken first message has been received."""
+    with client.websocket_connect("/v1/sessions") as session:
+        start(session, **fields)
+        frames_until(session, "reply.done")
+        yield session
+
+
+def test_audio_turn_is_transcribed_then_answered(make_client: MakeClient,
+                                                 sims: SimStack) -> None:
+    sims.reset()
+    sims.sarvam_state.transcripts.append("I want to recharge my number")
+    with greeted(make_client()) as session:
+        for _ in range(10):
+            session.send_bytes(b"\x10\x27" * 320)
+        session.send_text(json.dumps({"type": "end_of_turn"}))
+        frames, audio = frames_until(session, "turn.metrics")
+        assert frames[0] == {"type": "transcript", "final": True,
+                             "text": "I want to recharge my number"}
+        assert "recharge my number" in frames[-2]["text"] and audio > 0
+        assert frames[-1]["stt_ms"] is not None
+        assert sims.sarvam_state.last("/speech-to-text").body["language_code"] == "hi-IN"
+
+
+def test_interrupt_cancels_llm_and_tts_at_once(make_client: MakeClient,
+                                               sims: SimStack) -> None:
+    sims.reset()
+    sims.openai_state.reply_sentences = 40
+    sims.latency(llm_token_interval=0.01)
+    with greeted(make_client()) as session:
+        session.send_text(json.dumps({"type": "text", "text": "Tell me everything"}))
+        first = json.loads(session.receive_text())
+        assert first["type"] == "reply.delta"
+        session.send_text(json.dumps({"type": "interrupt"}))
+        frames, _ = frames_until(session, "turn.metrics")
+        done = next(f for f in frames if f["type"] == "reply.done")
+        assert done["interrupted"] is True
+        stream = sims.openai_state.last("/v1/chat/completions")
+        assert stream.ended.wait(5) and stream.outcome == "disconnected"
+        # and the session takes the next turn
+        sims.openai_state.reply_sentences = 1
+        session.send_text(json.dumps({"type": "text", "text": "Short answer please"}))
+        frames, _ = frames_until(session, "turn.metrics")
+        assert not frames[-2]["interrupted"]
+
+
+def test_llm_fallback_when_the_main_provider_fails_first(make_client: MakeClient,
+                                                         sims: SimStack) -> None:
+    sims.reset()
+    sims.servers["openai"].faults.fail(503, times=100, path="/v1/chat")
+    with greeted(make_client()) as session:
+        session.send_text(json.dumps({"type": "text", "text": "Hello?"}))
+        frames, audio = frames_until(session, "turn.metrics")
+        assert frames[-1]["llm"] == "anthropic/claude-haiku-4-5" and audio > 0
+        assert "Hello?" in frames[-2]["text"]
+
+
+def test_missing_key_falls_back_too(make_client: MakeClient, sims: SimStack) -> None:
+    sims.reset()
+    with greeted(make_client(env={"OPENAI_API_KEY": ""})) as session:
+        session.send_text(json.dumps({"type": "text", "text": "Hello?"}))
+        frames, _ = frames_until(session, "turn.metrics")
+        assert frames[-1]["llm"] == "anthropic/claude-haiku-4-5"
+
+
+def test_all_llms_failing_gives_an_error_and_an_apology(make_client: MakeClient,
+                                                        sims: SimStack) -> None:
+    sims.reset()
+    sims.servers["openai"].faults.fail(500, times=100, path="/v1/chat")
+    sims.servers["anthropic"].faults.fail(529, times=100, path="/v1/messages")
+    with greeted(make_client()) as session:
+        session.send_text(json.dumps({"type": "text", "text": "Hello?"}))
+        frames, audio = frames_until(session, "turn.metrics")
+        error = next(f for f in frames if f["type"] == "error")
+        assert error["code"] == "llm_failed" and "openai" in error["message"]
+        assert audio > 0  # the spoken apology
+        sims.servers["openai"].faults.clear()
+        session.send_text(json.dumps({"type": "text", "text": "Again?"}))
+        frames, _ = frames_until(session, "turn.metrics")
+        assert "Again?" in frames[-2]["text"]
+
+
+def test_tts_fallback_voice_takes_over(make_client: MakeClient, sims: SimStack) -> None:
+    sims.reset()
+    sims.servers["elevenlabs"].faults.fail(
+        500, times=100, path="/v1/text-to-speech/EXAVITQu4vr4xnSDxMaL")
+    client = make_client()
+    with client.websocket_connect("/v1/sessions") as session:
+        start(session, profile="appointments_en")
+        frames, audio = frames_until(session, "reply.done")
+        assert audio > 0
+        session.send_text(json.dumps({"type": "text", "text": "Book me in"}))
+        frames, audio = frames_until(session, "turn.metrics")
+        assert frames[-1]["tts"] == "elevenlabs/George" and audio > 0
+
+
+def test_session_keeps_its_config_while_new_sessions_get_the_new_one(
+        make_client: MakeClient, sims: SimStack) -> None:
+    from voiceops.runtime.config import build_version
+
+    sims.reset()
+    client = make_client()
+    runner = client.app.state.runner  # type: ignore[attr-defined]
+    with greeted(client) as old:
+        template = runner.project.prompts / "customer_support.j2"
+        template.write_text(template.read_text() + "\nAlways mention the new offer.\n")
+        assert runner.registry.offer(build_version(runner.project, 2))
+        with client.websocket_connect("/v1/sessions") as fresh:
+            ready = start(fresh)
+            assert ready["config_version"].startswith("v2-")
+        old.send_text(json.dumps({"type": "text", "text": "Hi"}))
+        frames_until(old, "turn.metrics")
+        system = sims.openai_state.last("/v1/chat/completions").body["messages"][0]["content"]
+        assert "new offer" not in system

@@ -1,0 +1,1 @@
+"""Anthropic clients (Messages streaming) over the official `anthropic` SDK."""

@@ -1,0 +1,1 @@
+"""ElevenLabs clients: streaming TTS over httpx."""

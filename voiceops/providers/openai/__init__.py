@@ -1,0 +1,1 @@
+"""OpenAI clients (chat streaming, transcription) over the official `openai` SDK."""

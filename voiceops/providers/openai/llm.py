@@ -1,0 +1,117 @@
+"""Chat completions, streamed, over the official `openai` SDK: OpenAI itself and any
+OpenAI-compatible server (vLLM, Ollama, a gateway; Sarvam subclasses it).
+
+    llm = OpenAILLM(target, http)
+    async for delta in llm.stream([Message("system", prompt), Message("user", said)]):
+        ...
+
+- No retries (`max_retries=0`): a failed LLM call goes to the profile's fallback chain,
+  which is faster than the SDK's 0.5-8 s backoff while a caller waits.
+- The timeout bounds each wait for bytes (to the first token, and between tokens).
+- A stream that ends without a `finish_reason` was cut: `TruncatedResponseError`.
+- Closing the iterator (barge-in) closes the HTTP response, so the server stops generating.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import Any, ClassVar, cast
+
+import openai
+from openai.types.chat import ChatCompletionMessageParam
+
+from voiceops.catalog.live.http import base_url_for
+from voiceops.catalog.providers import env_key
+from voiceops.errors import ProviderError, TruncatedResponseError
+from voiceops.providers import options
+from voiceops.providers.base import Message, Target
+from voiceops.providers.failures import Call, SdkErrors, from_sdk
+from voiceops.providers.http import SharedHttp, sdk_timeout
+
+__all__ = ["OPENAI_ERRORS", "OpenAICompatibleLLM", "OpenAILLM"]
+
+OPENAI_ERRORS = SdkErrors(openai.APIStatusError, openai.APITimeoutError,
+                          openai.APIConnectionError)
+#: Sent when a local OpenAI-compatible server needs no key: the SDK refuses an empty one.
+_NO_KEY = "not-needed"
+
+
+class OpenAILLM:
+    """Streams chat completions from OpenAI or an OpenAI-compatible server."""
+
+    #: The request field that caps the reply. OpenAI's current models refuse `max_tokens`;
+    #: compatible servers mostly know only `max_tokens` (see the subclass attributes).
+    max_tokens_field: ClassVar[str] = "max_completion_tokens"
+
+    def __init__(self, target: Target, http: SharedHttp) -> None:
+        self.target = target
+        base_url = self.api_root(target)
+        self._call = Call(target.provider, f"POST {base_url.rstrip('/')}/chat/completions",
+                          target.api_key, env_key(target.provider), target.timeout_s)
+        self._client = openai.AsyncOpenAI(
+            api_key=target.api_key or _NO_KEY,
+            base_url=base_url,
+            max_retries=0,
+            timeout=sdk_timeout(target.timeout_s),
+            http_client=http.sdk(),
+        )
+        self._settings = self._request_settings(target)
+
+    @classmethod
+    def api_root(cls, target: Target) -> str:
+        """The base URL the SDK is given (it appends `/chat/completions`)."""
+        return base_url_for(target.provider, target.base_url)
+
+    def _request_settings(self, target: Target) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for key in ("temperature", "top_p"):
+            value = options.number(target.options, key, target.provider)
+            if value is not None:
+                found[key] = value
+        limit = options.whole(target.options, "max_tokens", target.provider)
+        if limit is not None:
+            found[self.max_tokens_field] = limit
+        return found
+
+    async def stream(self, messages: Sequence[Message]) -> AsyncIterator[str]:
+        """The reply to `messages` as text deltas, in order, as they arrive."""
+        wire = cast(list[ChatCompletionMessageParam],
+                    [{"role": m.role, "content": m.content} for m in messages])
+        try:
+            response = await self._client.chat.completions.create(
+                model=self.target.model, messages=wire, stream=True, **self._settings)
+        except Exception as exc:
+            raise self._mapped(exc) from exc
+        finished = False
+        try:
+            async for chunk in response:
+                for choice in chunk.choices:
+                    if choice.index != 0:
+                        continue
+                    if choice.delta.content:
+                        yield choice.delta.content
+                    if choice.finish_reason is not None:
+                        finished = True
+        except Exception as exc:
+            raise self._mapped(exc, in_body=True) from exc
+        finally:
+            await response.close()
+        if not finished:
+            raise TruncatedResponseError(
+                f"{self._call.title} ended the stream of {self._call.request} before the "
+                "reply was finished (no finish_reason)", provider=self.target.provider)
+
+    def _mapped(self, exc: Exception, *, in_body: bool = False) -> ProviderError:
+        mapped = from_sdk(exc, OPENAI_ERRORS, self._call, in_body=in_body)
+        if mapped is None:  # not the SDK's nor the transport's: a bug, keep it visible
+            raise exc
+        return mapped
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.target.provider!r}, {self.target.model!r})"
+
+
+class OpenAICompatibleLLM(OpenAILLM):
+    """Any OpenAI-compatible server: the same client, with the widely known `max_tokens`."""
+
+    max_tokens_field: ClassVar[str] = "max_tokens"

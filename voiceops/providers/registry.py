@@ -1,0 +1,202 @@
+"""Build provider clients from profile sections: which class serves which provider, how a
+section becomes a callable `Target`, and the pool that owns the shared connections.
+
+    target = resolve_target(profile["tts"], os.environ, default_timeout_s=10, language="hi-IN")
+    async with ProviderPool() as pool:
+        tts = pool.tts(target, sample_rate=16000)
+        async for pcm in tts.synthesize("Namaste!"):
+            ...
+
+The registries map a provider to `"module:Class"` and import it on first use: the SDKs cost
+0.6 s (`openai`) and 1.35 s (`anthropic`) to import, and nothing that only validates may
+pay that. Clients are cached per (provider, model, key, base URL, timeout, options), so
+sessions on one profile share one client and its connections.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, Final
+
+from voiceops.catalog.live.http import base_url_for
+from voiceops.catalog.providers import PROVIDERS, Capability, base_url_override, env_key, title
+from voiceops.errors import MissingKeyError, ProviderSetupError
+from voiceops.providers.base import LLM, STT, TTS, Target
+from voiceops.providers.http import SharedHttp
+
+__all__ = [
+    "LLM_CLIENTS",
+    "STT_CLIENTS",
+    "TTS_CLIENTS",
+    "ProviderPool",
+    "client_class",
+    "resolve_target",
+]
+
+LLM_CLIENTS: Final[Mapping[str, str]] = {
+    "openai": "voiceops.providers.openai.llm:OpenAILLM",
+    "openai_compatible": "voiceops.providers.openai.llm:OpenAICompatibleLLM",
+    "sarvam": "voiceops.providers.sarvam.llm:SarvamLLM",
+    "anthropic": "voiceops.providers.anthropic.llm:AnthropicLLM",
+}
+TTS_CLIENTS: Final[Mapping[str, str]] = {
+    "sarvam": "voiceops.providers.sarvam.tts:SarvamTTS",
+    "elevenlabs": "voiceops.providers.elevenlabs.tts:ElevenLabsTTS",
+}
+STT_CLIENTS: Final[Mapping[str, str]] = {
+    "sarvam": "voiceops.providers.sarvam.stt:SarvamSTT",
+    "openai": "voiceops.providers.openai.stt:OpenAISTT",
+}
+_REGISTRIES: Final[Mapping[Capability, Mapping[str, str]]] = {
+    "llm": LLM_CLIENTS, "tts": TTS_CLIENTS, "stt": STT_CLIENTS,
+}
+#: Settings that make the Target itself; everything else in a section is an option.
+_TARGET_KEYS = frozenset({"provider", "model", "api_key", "base_url", "timeout_s", "fallbacks"})
+_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}\Z")
+#: The pip package each SDK-backed module needs, for the install hint.
+_PACKAGES = {"openai": "openai", "anthropic": "anthropic", "httpx2": "openai"}
+
+
+def resolve_target(
+    section: Mapping[str, Any], env: Mapping[str, str], default_timeout_s: float, *,
+    language: str | None = None,
+) -> Target:
+    """The `Target` of one profile section (`llm`, `tts`, `stt` or one of their fallbacks).
+
+    - api_key: the `${VAR}` the section names, else the provider's usual variable
+      (OPENAI_API_KEY...); `MissingKeyError` naming the variable when it is unset. An
+      OpenAI-compatible server may need none.
+    - base_url: the section's, else `<PROVIDER>_BASE_URL` from `env`, else the provider's.
+    - timeout: the section's `timeout_s`, else `default_timeout_s`.
+    - options: every other setting as written; `language` (the profile's) is added for
+      the clients that send one, unless the section sets its own.
+    """
+    provider = section.get("provider")
+    if not isinstance(provider, str) or not provider:
+        raise ProviderSetupError("the section names no provider", provider=str(provider))
+    model = section.get("model")
+    timeout = section.get("timeout_s", default_timeout_s)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise ProviderSetupError(f"{title(provider)}: timeout_s must be a positive number of "
+                                 f"seconds, not {timeout!r}", provider=provider)
+    written = section.get("base_url")
+    base_url = (written if isinstance(written, str) and written else None) or \
+        base_url_override(provider, env)
+    if provider in PROVIDERS:  # the public root, or ProviderSetupError when there is none
+        base_url = base_url_for(provider, base_url)
+    extra = {k: v for k, v in section.items() if k not in _TARGET_KEYS}
+    if language and "language" not in extra:
+        extra["language"] = language
+    return Target(
+        provider=provider,
+        model=model if isinstance(model, str) else "",
+        api_key=_api_key(provider, section.get("api_key"), env),
+        base_url=base_url,
+        timeout_s=float(timeout),
+        options=extra,
+    )
+
+
+def _api_key(provider: str, written: object, env: Mapping[str, str]) -> str | None:
+    if written is not None:
+        match = _REFERENCE.match(written) if isinstance(written, str) else None
+        if match is None:
+            # Never echo the value: it may be a real key pasted into a file.
+            example = env_key(provider) or "API_KEY"
+            raise ProviderSetupError(
+                f"{title(provider)}: api_key must be a reference such as ${{{example}}}, "
+                "not a literal value", provider=provider)
+        variable: str | None = match.group(1)
+    else:
+        variable = env_key(provider)
+    key = env.get(variable, "").strip() if variable else ""
+    if key:
+        return key
+    if provider == "openai_compatible" and written is None:
+        return None  # a local server (vLLM, Ollama) often needs no key
+    raise MissingKeyError(
+        f"{title(provider)}: no API key: set {variable}" if variable else
+        f"{title(provider)}: no API key: write api_key: ${{VAR}} in the section",
+        provider=provider, env_var=variable)
+
+
+def client_class(capability: Capability, provider: str) -> type[Any]:
+    """The client class serving `provider` for `capability`, imported now."""
+    registry = _REGISTRIES[capability]
+    spec = registry.get(provider)
+    if spec is None:
+        known = ", ".join(sorted(registry))
+        raise ProviderSetupError(f"no {capability.upper()} client for provider {provider!r}; "
+                                 f"choose one of {known}", provider=provider)
+    module_name, _, class_name = spec.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        package = _PACKAGES.get((exc.name or "").split(".")[0])
+        if package is None:
+            raise
+        raise ProviderSetupError(
+            f"{title(provider)} needs the {package!r} package: pip install {package}",
+            provider=provider) from exc
+    found: type[Any] = getattr(module, class_name)
+    return found
+
+
+def _freeze(value: Any) -> str:
+    # Options hold nested maps (tuning): JSON with sorted keys is a stable, hashable form.
+    return json.dumps(value, sort_keys=True, default=repr)
+
+
+class ProviderPool:
+    """Builds and caches provider clients over one `SharedHttp`; close it once at the end.
+
+    `llm(target)`, `tts(target, sample_rate)` and `stt(target)` return the client for the
+    target, building it on first use. Closing the pool closes every connection.
+    """
+
+    def __init__(self, http: SharedHttp | None = None) -> None:
+        self.http = http if http is not None else SharedHttp()
+        self._clients: dict[tuple[Any, ...], Any] = {}
+
+    def llm(self, target: Target) -> LLM:
+        """The streaming LLM client for `target`."""
+        client: LLM = self._client("llm", target)
+        return client
+
+    def tts(self, target: Target, sample_rate: int) -> TTS:
+        """The TTS client for `target`, producing PCM s16le mono at `sample_rate`."""
+        client: TTS = self._client("tts", target, sample_rate)
+        return client
+
+    def stt(self, target: Target) -> STT:
+        """The STT client for `target`."""
+        client: STT = self._client("stt", target)
+        return client
+
+    def _client(self, capability: Capability, target: Target, *extra: Any) -> Any:
+        key = (capability, target.provider, target.model, target.api_key, target.base_url,
+               target.timeout_s, _freeze(dict(target.options)), *extra)
+        client = self._clients.get(key)
+        if client is None:
+            cls = client_class(capability, target.provider)
+            client = cls(target, *extra, self.http)
+            self._clients[key] = client
+        return client
+
+    async def aclose(self) -> None:
+        """Close the shared connections; the pool's clients cannot be used afterwards."""
+        self._clients.clear()
+        await self.http.aclose()
+
+    async def __aenter__(self) -> ProviderPool:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,104 @@
+"""One request to a provider over `httpx`, as the TTS and STT clients make it.
+
+    async with rest.open_response(http, call, build) as response:
+        async for chunk in rest.iter_body(response, call):
+            ...
+
+- Retries: TTS and STT requests are idempotent, so a quick failure is retried once
+  before any answer arrived, as `retry` explains (timeouts and long `Retry-After`s are not).
+- Errors: every failure leaves as a `ProviderError` (see `failures`); a transport failure
+  while the body is read means the answer was cut (`TruncatedResponseError`).
+- Cancelling the caller closes the response, and so the connection: the provider stops
+  synthesising for a caller who barged in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+import httpx
+
+from voiceops.catalog.live.http import RetryPolicy
+from voiceops.errors import ProviderError, ProviderSetupError
+from voiceops.providers.failures import Call, Refine, is_timeout, retry_after
+from voiceops.providers.retry import ONE_RETRY, retryable_status
+
+__all__ = ["iter_body", "open_response", "read_body"]
+
+
+@asynccontextmanager
+async def open_response(
+    http: httpx.AsyncClient, call: Call, build: Callable[[], httpx.Request], *,
+    retry: RetryPolicy = ONE_RETRY, refine: Refine | None = None,
+) -> AsyncIterator[httpx.Response]:
+    """A 2xx streaming response to `build()`'s request (rebuilt for each try), closed on exit.
+
+    Raises the mapped `ProviderError` when no try succeeds; `refine` reads a refusal first.
+    """
+    response = await _send(http, call, build, retry, refine)
+    try:
+        yield response
+    finally:
+        await response.aclose()
+
+
+async def _send(
+    http: httpx.AsyncClient, call: Call, build: Callable[[], httpx.Request],
+    retry: RetryPolicy, refine: Refine | None,
+) -> httpx.Response:
+    attempt, waited = 0, 0.0
+    while True:
+        attempt += 1
+        asked: float | None = None
+        cause: BaseException | None = None
+        try:
+            response = await http.send(build(), stream=True)
+        except httpx.InvalidURL as exc:
+            raise ProviderSetupError(f"{call.title}: invalid URL for {call.request}: {exc}",
+                                     provider=call.provider) from exc
+        except httpx.TransportError as exc:
+            failure: ProviderError = call.unreachable(exc, attempts=attempt)
+            again = not is_timeout(exc) and not isinstance(exc, httpx.UnsupportedProtocol)
+            cause = exc
+        else:
+            if response.is_success:
+                return response
+            body = await _error_body(response)
+            asked = retry_after(response.headers)
+            failure = call.refused(response.status_code, body, wait=asked, attempts=attempt,
+                                   refine=refine)
+            again = retryable_status(response.status_code)
+        delay = asked if asked is not None else retry.backoff(attempt)
+        if not again or attempt >= retry.attempts or waited + delay > retry.max_total_wait:
+            raise failure from cause
+        await retry.sleep(delay)
+        waited += delay
+
+
+async def _error_body(response: httpx.Response) -> bytes:
+    # An error answer is read only to be quoted: if even that fails, quote nothing.
+    try:
+        return await response.aread()
+    except httpx.TransportError:
+        return b""
+    finally:
+        await response.aclose()
+
+
+async def iter_body(response: httpx.Response, call: Call) -> AsyncIterator[bytes]:
+    """The body of `response` as it arrives; a failure midway is a `ProviderError`."""
+    try:
+        async for chunk in response.aiter_bytes():
+            if chunk:
+                yield chunk
+    except httpx.TransportError as exc:
+        raise call.unreachable(exc, in_body=True) from exc
+
+
+async def read_body(response: httpx.Response, call: Call) -> bytes:
+    """The whole body of `response`; a failure midway is a `ProviderError`."""
+    try:
+        return await response.aread()
+    except httpx.TransportError as exc:
+        raise call.unreachable(exc, in_body=True) from exc

@@ -1,0 +1,1 @@
+"""Sarvam clients: chat (OpenAI-compatible, via the openai SDK), TTS and STT (httpx)."""

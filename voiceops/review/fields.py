@@ -1,0 +1,54 @@
+"""Nested profile data as flat `dotted.paths` -> leaf values, the way reviewers read changes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+#: Top-level keys in the order the README's profile example writes them; diffs follow it
+#: rather than merge order (which puts everything inherited from a base first).
+PROFILE_ORDER = ("version", "extends", "abstract", "description", "language", "llm", "tts",
+                 "stt", "prompt", "first_message", "optimization", "rag", "session",
+                 "metadata")
+_RANK = {key: i for i, key in enumerate(PROFILE_ORDER)}
+
+
+def dotted(path: Sequence[str | int]) -> str:
+    """`("llm", "fallbacks", 0, "model")` -> `llm.fallbacks[0].model`."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def flatten(data: Any) -> dict[str, Any]:
+    """Every leaf of `data` by its dotted path, in document order.
+
+    Maps descend; so do lists holding maps (fallbacks), by index. A list of plain values
+    (`service_types: [a, b]`) is one leaf: reviewers read it as one value, and an insertion
+    would otherwise shift every later index into a change. An empty map is a leaf too, so
+    `rag: {}` does not vanish from a diff.
+    """
+    flat: dict[str, Any] = {}
+
+    def walk(value: Any, path: tuple[str | int, ...]) -> None:
+        if isinstance(value, dict) and value:
+            for key, item in value.items():
+                walk(item, (*path, str(key)))
+        elif isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
+            for index, item in enumerate(value):
+                walk(item, (*path, index))
+        else:
+            flat[dotted(path)] = value
+
+    walk(data, ())
+    flat.pop("", None)  # a document that is not a map has no fields to name
+    return flat
+
+
+def canonical(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` with its top-level keys in `PROFILE_ORDER` (unknown keys last, as they were)."""
+    return dict(sorted(data.items(), key=lambda item: _RANK.get(item[0], len(_RANK))))

@@ -1,0 +1,155 @@
+"""Anthropic's `POST /v1/messages`, streamed as the `anthropic` SDK reads it.
+
+With `stream: true` the answer is SSE with `event:` lines, in the API's order:
+message_start, content_block_start, ping, content_block_delta (text_delta) per token,
+content_block_stop, message_delta (stop_reason, usage), message_stop. Without it, one
+`message` object after the time the stream would take.
+
+Checks follow the API: `max_tokens` is required; a "system" role among the messages is
+refused with the API's own hint (the system prompt is the top-level `system`); an unknown
+model is a 404 `not_found_error`. The reply is `replies.reply()` of the conversation
+(system prompt included) and `stop_reason` is "max_tokens" when `max_tokens` cut it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any, cast
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from voiceops.sim import replies
+from voiceops.sim.chat import Authorize, Conversation
+from voiceops.sim.data import stable_id
+from voiceops.sim.knobs import LLMKnobs, Recorder
+from voiceops.sim.pacing import hold, paced, stream_time
+from voiceops.sim.streams import SSE, ClosingStream, ErrorFactory, json_body, sse, tracked
+
+__all__ = ["messages_route"]
+
+#: The model id `model` names (an alias resolved), or None when the account lacks it.
+ResolveModel = Callable[[Any, str], str | None]
+
+
+def _text_of(content: object) -> str | None:
+    """The text of a `content` (a string, or a list of blocks); None when malformed."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list) and all(isinstance(b, dict) for b in content):
+        return "".join(str(b.get("text", "")) for b in content if b.get("type") == "text")
+    return None
+
+
+def _conversation(body: dict[str, Any]) -> Conversation | str:
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        return "messages: at least one message is required"
+    found: Conversation = []
+    system = body.get("system")
+    if system is not None:
+        text = _text_of(system)
+        if text is None:
+            return "system: Input should be a valid string or a list of text blocks"
+        found.append(("system", text))
+    for index, message in enumerate(messages):
+        role = message.get("role") if isinstance(message, dict) else None
+        if role == "system":
+            return ('messages: Unexpected role "system". The Messages API accepts a top-level '
+                    '`system` parameter, not "system" as an input message role.')
+        if role not in ("user", "assistant"):
+            return f"messages.{index}.role: Input should be 'user' or 'assistant'"
+        text = _text_of(message.get("content"))
+        if text is None:
+            return f"messages.{index}.content: Input should be a valid string or list"
+        found.append((role, text))
+    return found
+
+
+def _check_numbers(body: dict[str, Any]) -> str | None:
+    limit = body.get("max_tokens")
+    if limit is None:
+        return "max_tokens: Field required"
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        return "max_tokens: Input should be an integer of at least 1"
+    for key in ("temperature", "top_p"):
+        value = body.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)
+                                  or not 0 <= value <= 1):
+            return f"{key}: Input should be a number between 0 and 1"
+    return None
+
+
+def messages_route(authorize: Authorize, error: ErrorFactory, resolve_model: ResolveModel,
+                   path: str = "/v1/messages") -> Route:
+    """The Messages endpoint, with the provider's header checks and errors."""
+
+    async def create(request: Request) -> Response:
+        denied = authorize(request)
+        if denied is not None:
+            return denied
+        parsed = await json_body(request, error)
+        if parsed.error is not None:
+            return parsed.error
+        body, sim = parsed.data, request.app.state.sim
+        problem = _check_numbers(body)
+        if problem:
+            return error(400, problem)
+        model = body.get("model")
+        resolved = resolve_model(sim, model) if isinstance(model, str) else None
+        if resolved is None:
+            return error(404, f"model: {model}")
+        conversation = _conversation(body)
+        if isinstance(conversation, str):
+            return error(400, conversation)
+        knobs, recorder = cast(LLMKnobs, sim), cast(Recorder, sim)
+        answer = _Answer(str(model), conversation, knobs, int(body["max_tokens"]))
+        if body.get("stream") is True:
+            entry = recorder.record(path, body, outcome="streaming")
+            return ClosingStream(tracked(answer.events(knobs), entry), media_type=SSE)
+        recorder.record(path, body)
+        if not await hold(request, stream_time(len(answer.tokens), knobs.llm_ttft_s,
+                                               knobs.llm_token_interval_s)):
+            return Response(status_code=499)  # the client is gone: nobody reads this
+        return JSONResponse(answer.message(done=True))
+
+    return Route(path, create, methods=["POST"])
+
+
+class _Answer:
+    def __init__(self, model: str, conversation: Conversation, knobs: LLMKnobs,
+                 limit: int) -> None:
+        text = replies.reply(conversation, knobs.reply_sentences)
+        self.model = model
+        self.tokens = replies.tokens(text)
+        self.stop_reason = "end_turn"
+        if len(self.tokens) > limit:
+            self.tokens, self.stop_reason = self.tokens[:limit], "max_tokens"
+        self.id = "msg_sim" + stable_id(model + "\x1f" + text, 20)
+        self.input_tokens = sum(len(replies.tokens(content)) + 3 for _, content in conversation)
+
+    def message(self, *, done: bool) -> dict[str, Any]:
+        text = "".join(self.tokens)
+        return {
+            "id": self.id, "type": "message", "role": "assistant", "model": self.model,
+            "content": [{"type": "text", "text": text}] if done else [],
+            "stop_reason": self.stop_reason if done else None, "stop_sequence": None,
+            "usage": {"input_tokens": self.input_tokens,
+                      "output_tokens": len(self.tokens) if done else 1},
+        }
+
+    async def events(self, knobs: LLMKnobs) -> AsyncIterator[bytes]:
+        yield sse({"type": "message_start", "message": self.message(done=False)},
+                  "message_start")
+        yield sse({"type": "content_block_start", "index": 0,
+                   "content_block": {"type": "text", "text": ""}}, "content_block_start")
+        yield sse({"type": "ping"}, "ping")
+        async for token in paced(self.tokens, knobs.llm_ttft_s, knobs.llm_token_interval_s):
+            yield sse({"type": "content_block_delta", "index": 0,
+                       "delta": {"type": "text_delta", "text": token}}, "content_block_delta")
+        yield sse({"type": "content_block_stop", "index": 0}, "content_block_stop")
+        yield sse({"type": "message_delta",
+                   "delta": {"stop_reason": self.stop_reason, "stop_sequence": None},
+                   "usage": {"output_tokens": len(self.tokens)}}, "message_delta")
+        yield sse({"type": "message_stop"}, "message_stop")

@@ -1,0 +1,137 @@
+"""All four provider simulators at once, and the environment that points clients at them.
+
+    with SimStack() as sims:                   # or: async with SimStack() as sims:
+        env = {**os.environ, **sims.env()}     # keys and base URLs of every provider
+        sims.latency(stt=0.2, llm_ttft=0.3, tts_ttfb=0.15)
+        sims.servers["elevenlabs"].faults.fail(503)
+        sims.openai_state.transcripts.append("hello")
+
+`env()` follows the convention `voiceops.catalog.providers.base_url_override` reads:
+`<PROVIDER>_API_KEY` and `<PROVIDER>_BASE_URL` (OPENAI_BASE_URL ends in /v1, as the openai
+SDK expects; the others are the server roots). `voiceops run --sim` and the benchmarks use
+this, so a whole voice pipeline runs with no keys and no internet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import fields
+from types import TracebackType
+from typing import Any
+
+from voiceops.sim import anthropic, elevenlabs, openai, sarvam
+from voiceops.sim.knobs import LLMKnobs, STTKnobs, TTSKnobs
+from voiceops.sim.server import SimServer
+
+__all__ = ["SimStack", "reset"]
+
+
+def reset(server: SimServer) -> None:
+    """Put a simulator back as it started: default state (knobs, queues, request bodies
+    and account data), no planned faults, an empty request log."""
+    state = server.app.state.sim  # type: ignore[attr-defined]
+    fresh = type(state)()
+    for spec in fields(state):
+        setattr(state, spec.name, getattr(fresh, spec.name))
+    server.faults.clear()
+    server.log.reset()
+
+
+class SimStack:
+    """The OpenAI, Anthropic, Sarvam and ElevenLabs simulators, started and stopped together.
+
+    Each takes its state from the arguments (a fresh default one otherwise); `servers` maps
+    a provider name to its `SimServer`, `states` to its state.
+    """
+
+    def __init__(
+        self, *, openai_state: openai.OpenAIState | None = None,
+        anthropic_state: anthropic.AnthropicState | None = None,
+        sarvam_state: sarvam.SarvamState | None = None,
+        elevenlabs_state: elevenlabs.ElevenLabsState | None = None,
+    ) -> None:
+        self.openai_state = openai_state or openai.OpenAIState()
+        self.anthropic_state = anthropic_state or anthropic.AnthropicState()
+        self.sarvam_state = sarvam_state or sarvam.SarvamState()
+        self.elevenlabs_state = elevenlabs_state or elevenlabs.ElevenLabsState()
+        self.states: dict[str, Any] = {
+            "openai": self.openai_state, "anthropic": self.anthropic_state,
+            "sarvam": self.sarvam_state, "elevenlabs": self.elevenlabs_state,
+        }
+        self.servers: dict[str, SimServer] = {
+            "openai": openai.serve(self.openai_state),
+            "anthropic": anthropic.serve(self.anthropic_state),
+            "sarvam": sarvam.serve(self.sarvam_state),
+            "elevenlabs": elevenlabs.serve(self.elevenlabs_state),
+        }
+        self._keys = {
+            "openai": self.openai_state.api_key, "anthropic": self.anthropic_state.api_key,
+            "sarvam": self.sarvam_state.api_key, "elevenlabs": self.elevenlabs_state.api_key,
+        }
+
+    def start(self) -> SimStack:
+        """Start every simulator; if one fails, the ones already started are stopped."""
+        try:
+            for server in self.servers.values():
+                server.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Stop every simulator (a server that never started is left as it is)."""
+        for server in self.servers.values():
+            server.stop()
+
+    def reset(self) -> None:
+        """`reset` every simulator (between tests or benchmark runs)."""
+        for server in self.servers.values():
+            reset(server)
+
+    def env(self) -> dict[str, str]:
+        """`<PROVIDER>_API_KEY` and `<PROVIDER>_BASE_URL` for each simulated provider."""
+        found: dict[str, str] = {}
+        for name, server in self.servers.items():
+            found[f"{name.upper()}_API_KEY"] = self._keys[name]
+            found[f"{name.upper()}_BASE_URL"] = server.base_url
+        return found
+
+    def latency(
+        self, *, stt: float | None = None, llm_ttft: float | None = None,
+        tts_ttfb: float | None = None, llm_token_interval: float | None = None,
+    ) -> None:
+        """Set the simulated latencies (seconds) on every simulator that has the stage;
+        None leaves a value as it is."""
+        for state in self.states.values():
+            if isinstance(state, STTKnobs) and stt is not None:
+                state.stt_latency_s = stt
+            if isinstance(state, LLMKnobs):
+                if llm_ttft is not None:
+                    state.llm_ttft_s = llm_ttft
+                if llm_token_interval is not None:
+                    state.llm_token_interval_s = llm_token_interval
+            if isinstance(state, TTSKnobs) and tts_ttfb is not None:
+                state.tts_ttfb_s = tts_ttfb
+
+    def __enter__(self) -> SimStack:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> SimStack:
+        # Starting blocks for a few ms per server: keep it off the caller's event loop.
+        return await asyncio.to_thread(self.start)
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await asyncio.to_thread(self.stop)
+
+    def __repr__(self) -> str:
+        return f"SimStack({', '.join(map(repr, self.servers.values()))})"
