@@ -97,6 +97,7 @@ async def load(url: str, pid: int, count: int, turns: int, think_s: float) -> No
     per_session = (idle - base) / count
     waits: list[float] = []
     server_ms: list[float] = []
+    overhead: list[float] = []
 
     rng = random.Random(7)
 
@@ -106,9 +107,11 @@ async def load(url: str, pid: int, count: int, turns: int, think_s: float) -> No
             wait, metrics = await turn(ws, typed(f"question number {i}"))
             waits.append(wait)
             server_ms.append(metrics["first_audio_ms"])
+            overhead.append(metrics["overhead_ms"])
         wait, metrics = await turn(ws, spoken())
         waits.append(wait - (metrics.get("stt_ms") or 0) / 1000)  # STT is the provider's
         server_ms.append(metrics["first_audio_ms"] - (metrics.get("stt_ms") or 0))
+        overhead.append(metrics["overhead_ms"])
 
     started = time.perf_counter()
     await asyncio.gather(*(converse(ws) for ws, _ in sessions))
@@ -122,6 +125,8 @@ async def load(url: str, pid: int, count: int, turns: int, think_s: float) -> No
           f"p99 {pct(ms, .99):.1f} ms")
     print(f"  same, measured inside the runner: p50 {pct(server_ms, .5):.1f} ms, "
           f"p99 {pct(server_ms, .99):.1f} ms")
+    print(f"  the runner's own share (minus STT, LLM until the first phrase, TTS first byte):"
+          f" p50 {pct(overhead, .5):.1f} ms, p99 {pct(overhead, .99):.1f} ms")
     print(f"  memory: {base / 1024:.1f} MiB with one session, {idle / 1024:.1f} MiB with "
           f"{count + 1}: {per_session:.0f} KiB per idle session")
     for ws, _ in sessions:

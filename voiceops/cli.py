@@ -38,6 +38,12 @@ def _cache_options(command: Any) -> Any:
                              "[env: VOICEOPS_CACHE_URL].")(command)
 
 
+def _env_option(command: Any) -> Any:
+    return click.option("--env", "overlay", metavar="NAME", envvar="VOICEOPS_ENV",
+                        help="Lay configs/env/NAME.yaml over every profile (staging, prod...) "
+                             "[env: VOICEOPS_ENV].")(command)
+
+
 def _cache(url: str | None) -> Any:
     from voiceops.catalog.cache import open_cache
 
@@ -111,8 +117,9 @@ def cli() -> None:
               help="Check against the providers' live catalogs (through the cache) and report "
                    "drift from voiceops.lock. Needs the providers' API keys.")
 @_cache_options
+@_env_option
 def validate(paths: tuple[Path, ...], fmt: str, strict: bool, prompts_dir: Path | None,
-             live: bool, cache_url: str | None, refresh: bool) -> None:
+             live: bool, cache_url: str | None, refresh: bool, overlay: str | None) -> None:
     """Check profiles: YAML, schema, extends, secrets, prompts, models and voices.
 
     PATHS are profile files or folders of them (default: the project's configs/).
@@ -127,6 +134,7 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool, prompts_dir: Path 
       voiceops validate configs/support_hi.yaml --strict
       voiceops validate --format github     # in GitHub Actions
       voiceops validate --live              # against the providers' APIs
+      voiceops validate --env prod          # with configs/env/prod.yaml laid over
     """
     from voiceops.project import find_project
     from voiceops.reporters import report
@@ -144,11 +152,12 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool, prompts_dir: Path 
         with Spinner() as spin:
             checked = asyncio.run(validate_live(targets, _cache(cache_url), strict=strict,
                                                 prompts=prompts_dir, force=refresh,
-                                                progress=spin.update))
+                                                progress=spin.update, overlay=overlay))
         _warn(checked.warnings)
         result = checked.result
     else:
-        result = default_validator(targets, strict=strict, prompts=prompts_dir).run(targets)
+        result = default_validator(targets, strict=strict, prompts=prompts_dir,
+                                   overlay=overlay).run(targets)
     color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     click.echo(report(result, fmt, color))
     sys.exit(EXIT_INVALID if result.errors else EXIT_OK)
@@ -160,7 +169,8 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool, prompts_dir: Path 
               help="Print the rendered system prompt and first message instead.")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml",
               show_default=True)
-def render(profile: str, show_prompt: bool, fmt: str) -> None:
+@_env_option
+def render(profile: str, show_prompt: bool, fmt: str, overlay: str | None) -> None:
     """Print a profile as it takes effect: after extends and ${VARS}, secrets redacted.
 
     PROFILE is a profile name in the project's configs/ or a path to its file.
@@ -169,10 +179,11 @@ def render(profile: str, show_prompt: bool, fmt: str) -> None:
     Examples:
       voiceops render support_hi
       voiceops render configs/sales_en.yaml --prompt
+      voiceops render support_hi --env prod
     """
     from voiceops.render import effective_profile, redact
 
-    checked, library = effective_profile(profile)
+    checked, library = effective_profile(profile, overlay)
     _print_problems(checked.diagnostics)
     if not checked.valid or checked.profile is None:
         _fail(f"{profile} has errors; fix them to render it")
@@ -380,8 +391,9 @@ def _browse(providers: tuple[str, ...], live: bool, cache_url: str | None,
 @click.option("--no-reload", is_flag=True, help="Do not watch configs/ and prompts/.")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning"]), default="info",
               show_default=True)
+@_env_option
 def run(profile: str | None, host: str, port: int, sim: bool, no_reload: bool,
-        log_level: str) -> None:
+        log_level: str, overlay: str | None) -> None:
     """Serve voice sessions over WebSocket, hot-reloading profiles and prompts.
 
     PROFILE is the profile a session gets when its start frame names none. Everything is
@@ -393,12 +405,14 @@ def run(profile: str | None, host: str, port: int, sim: bool, no_reload: bool,
     Examples:
       voiceops run support_hi --sim          # no keys needed: simulated providers
       voiceops run --host 0.0.0.0 --port 8765  # needs VOICEOPS_TOKEN
+      voiceops run --env prod                  # configs/env/prod.yaml over every profile
     Then: voiceops talk --profile support_hi
     """
     from voiceops.serve import ServeOptions, serve
 
     serve(ServeOptions(profile=profile, host=host, port=port, simulated=sim,
-                       reload=not no_reload, log_level=log_level), echo=click.echo)
+                       reload=not no_reload, log_level=log_level, overlay=overlay),
+          echo=click.echo)
 
 
 @cli.command()
@@ -481,8 +495,9 @@ def _assignment(text: str) -> tuple[str, Any]:
 @click.option("--rate", default=22050, show_default=True,
               type=click.Choice(["8000", "16000", "22050", "24000"]), help="Sample rate.")
 @click.option("--play/--no-play", default=True, help="Play it when a player is found.")
+@_env_option
 def preview(profile: str, text: str | None, output: Path | None, settings: tuple[str, ...],
-            rate: str, play: bool) -> None:
+            rate: str, play: bool, overlay: str | None) -> None:
     """Hear a profile's voice: synthesize its first message (or --text) to a WAV file.
 
     Uses the profile's TTS provider, voice and tuning with real API keys (set
@@ -500,7 +515,7 @@ def preview(profile: str, text: str | None, output: Path | None, settings: tuple
     from voiceops.providers.registry import ProviderPool, resolve_target
     from voiceops.render import effective_profile
 
-    checked, library = effective_profile(profile)
+    checked, library = effective_profile(profile, overlay)
     _print_problems(checked.diagnostics)
     if not checked.valid or checked.profile is None:
         _fail(f"{profile} has errors; fix them to preview it")
@@ -515,7 +530,8 @@ def preview(profile: str, text: str | None, output: Path | None, settings: tuple
     async def make() -> bytes:
         async with ProviderPool() as pool:
             return await synthesize(section, words, providers=pool, resolve=resolve_target,
-                                    env=os.environ, sample_rate=int(rate))
+                                    env=os.environ, sample_rate=int(rate),
+                                    language=data.get("language"))
 
     wav = asyncio.run(make())
     target = output or Path(f"{checked.profile.name}-preview.wav")

@@ -30,12 +30,12 @@ def apply_settings(section: Mapping[str, Any], settings: Mapping[str, Any]) -> d
 
 async def preview(section: Mapping[str, Any], text: str, *, providers: Providers,
                   resolve: ResolveTarget, env: Mapping[str, str],
-                  sample_rate: int = DEFAULT_RATE) -> bytes:
+                  sample_rate: int = DEFAULT_RATE, language: str | None = None) -> bytes:
     """`text` spoken with the TTS settings in `section`, as WAV bytes.
 
     Raises ProviderError (a refused key, an unknown voice) like any TTS call.
     """
-    target = resolve(section, env, float(section.get("timeout_s", 15)))
+    target = resolve(section, env, float(section.get("timeout_s", 15)), language=language)
     tts = providers.tts(target, sample_rate)
     pcm = bytearray()
     async for chunk in tts.synthesize(text[:MAX_PREVIEW_CHARS]):

@@ -32,10 +32,12 @@ def find_profile(ref: str) -> Path:
     raise UsageError(f"no profile '{ref}' in {configs}" + (f"; {hint}" if hint else ""))
 
 
-def effective_profile(ref: str) -> tuple[Checked, TemplateLibrary]:
-    """The checked profile named `ref`, and the templates it was checked with."""
+def effective_profile(ref: str, overlay: str | None = None
+                      ) -> tuple[Checked, TemplateLibrary]:
+    """The checked profile named `ref` (with the environment overlay `overlay`, if any),
+    and the templates it was checked with."""
     path = find_profile(ref)
-    validator = default_validator([path])
+    validator = default_validator([path], overlay=overlay)
     return validator.check(path), validator.library
 
 

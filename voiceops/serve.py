@@ -26,6 +26,7 @@ class ServeOptions:
     simulated: bool = False
     reload: bool = True
     log_level: str = "info"
+    overlay: str | None = None
 
 
 def serve(options: ServeOptions, echo: Echo) -> None:
@@ -39,12 +40,14 @@ def serve(options: ServeOptions, echo: Echo) -> None:
     from voiceops.server.app import create_app
 
     logging.basicConfig(level=options.log_level.upper(), format="voiceops: %(message)s")
+    # uvicorn announces each server it starts; the simulators are four of them
+    logging.getLogger("uvicorn.error").setLevel(logging.WARNING)
     token = os.environ.get("VOICEOPS_TOKEN") or None
     if not is_loopback(options.host) and token is None:
         raise UsageError(f"serving on {options.host} needs a token: set VOICEOPS_TOKEN "
                          "(clients send it as Authorization: Bearer ... or ?token=)")
     project = find_project()
-    build = build_version(project, 1)
+    build = build_version(project, 1, options.overlay)
     if build.version is None:
         raise ConfigError(f"{project.configs} has errors; nothing was started",
                           build.diagnostics)
@@ -63,7 +66,8 @@ def serve(options: ServeOptions, echo: Echo) -> None:
             echo("providers: SIMULATED on loopback (deterministic replies, synthetic audio; "
                  "no keys, no internet)")
         settings = Settings(default_profile=options.profile, token=token,
-                            simulated=options.simulated, reload=options.reload)
+                            simulated=options.simulated, reload=options.reload,
+                            overlay=options.overlay)
         runner = Runner(project, LiveRegistry(version), ProviderPool(), resolve_target, env,
                         settings)
         sock = socket.socket(socket.AF_INET6 if ":" in options.host else socket.AF_INET)
@@ -78,7 +82,8 @@ def serve(options: ServeOptions, echo: Echo) -> None:
         where = f"{options.host}:{port}" if ":" not in options.host else \
             f"[{options.host}]:{port}"
         default = options.profile or "(named by each session)"
-        echo(f"config {version.label}: {len(version.profiles)} profiles "
+        environment = f" (environment {options.overlay})" if options.overlay else ""
+        echo(f"config {version.label}{environment}: {len(version.profiles)} profiles "
              f"({', '.join(sorted(version.profiles))}); default profile {default}")
         echo(f"serving ws://{where}/v1/sessions and http://{where}/ "
              f"({'reload on' if options.reload else 'reload off'}"

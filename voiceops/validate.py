@@ -11,6 +11,7 @@ from voiceops.catalog.cache import CatalogCache
 from voiceops.catalog.check import check_catalog
 from voiceops.catalog.resolve import Catalog
 from voiceops.config.loader import LoadedProfile, ProfileLoader, profile_files
+from voiceops.config.overlay import overlay_path
 from voiceops.config.schema import check_schema
 from voiceops.diagnostics import Diagnostic, promote_warnings, unique_sorted
 from voiceops.errors import UsageError
@@ -55,11 +56,14 @@ class Validator:
 
     def __init__(self, project: Project, catalog: Catalog, *,
                  env: Mapping[str, str] | None = None, strict: bool = False,
-                 prompt_dirs: Sequence[Path] | None = None) -> None:
+                 prompt_dirs: Sequence[Path] | None = None, overlay: str | None = None
+                 ) -> None:
         self.project = project
         self.catalog = catalog
         self.strict = strict
-        self.loader = ProfileLoader(env)
+        self.overlay = overlay
+        self.loader = ProfileLoader(env, overlay=(
+            overlay_path(project.configs, overlay) if overlay else None))
         self.library = TemplateLibrary(prompt_dirs or [project.prompts], self.loader.display)
 
     def check(self, path: Path) -> Checked:
@@ -97,14 +101,15 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 
 
 def default_validator(paths: Sequence[Path], *, strict: bool = False,
-                      prompts: Path | None = None, catalog: Catalog | None = None) -> Validator:
+                      prompts: Path | None = None, catalog: Catalog | None = None,
+                      overlay: str | None = None) -> Validator:
     """A validator for the project the first path lives in; offline (lock, then the bundled
-    snapshot) unless a catalog is given."""
+    snapshot) unless a catalog is given; with the environment overlay `overlay` if named."""
     from voiceops.catalog.sources import offline_catalog
 
     project = find_project(paths[0] if paths else None)
     return Validator(project, catalog or offline_catalog(project), strict=strict,
-                     prompt_dirs=[prompts] if prompts else None)
+                     prompt_dirs=[prompts] if prompts else None, overlay=overlay)
 
 
 @dataclass(frozen=True)
@@ -115,7 +120,8 @@ class LiveValidation:
 
 async def validate_live(paths: Sequence[Path], cache: CatalogCache, *, strict: bool = False,
                         prompts: Path | None = None, force: bool = False,
-                        progress: Progress | None = None) -> LiveValidation:
+                        progress: Progress | None = None,
+                        overlay: str | None = None) -> LiveValidation:
     """Validate against the providers' live catalogs (through `cache`), and report how the
     lock file has drifted from them."""
     from voiceops.catalog.lock import read_lock
@@ -129,7 +135,7 @@ async def validate_live(paths: Sequence[Path], cache: CatalogCache, *, strict: b
     providers = {r.provider for r in references} | set(lock.providers if lock else ())
     refreshed = await refresh(providers, cache, force=force, progress=progress)
     validator = default_validator(paths, strict=strict, prompts=prompts,
-                                  catalog=live_catalog(refreshed))
+                                  catalog=live_catalog(refreshed), overlay=overlay)
     result = validator.run(files)
     extra = drift(lock, refreshed, project.lock) if lock else []
     if strict:

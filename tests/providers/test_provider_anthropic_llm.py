@@ -127,3 +127,12 @@ def test_closing_the_stream_midway_closes_the_request(sims: SimStack) -> None:
     asyncio.run(go())
     entry = sims.anthropic_state.last("/v1/messages")
     assert entry.ended.wait(2.0) and entry.outcome == "disconnected"
+
+
+@pytest.mark.parametrize(("kind", "error"), [
+    ("overloaded_error", ProviderUnavailable), ("rate_limit_error", RateLimitError),
+])
+def test_an_error_event_inside_the_stream_is_mapped_by_its_type(
+        sims: SimStack, kind: str, error: type[ProviderError]) -> None:
+    sims.anthropic_state.llm_stream_error = kind
+    assert type(failure(sims, section())) is error

@@ -127,3 +127,8 @@ def test_closing_the_audio_stream_midway_closes_the_request(sims: SimStack) -> N
     asyncio.run(go())
     entry = sims.elevenlabs_state.last()
     assert entry.ended.wait(2.0) and entry.outcome == "disconnected"
+
+
+def test_blank_text_costs_no_request(sims: SimStack) -> None:
+    assert synthesize(sims, tts_section(), text="  ") == []
+    assert sims.servers["elevenlabs"].requests == 0

@@ -160,3 +160,19 @@ def test_closing_the_stream_midway_closes_the_request(sims: SimStack) -> None:
     entry = sims.openai_state.last("/v1/chat/completions")
     assert entry.ended.wait(2.0) and entry.outcome == "disconnected"
     assert time.perf_counter() - began < 1.0  # not the ~1.5 s the whole reply takes
+
+
+def test_an_error_inside_the_stream_is_unavailable_after_the_first_delta(
+        sims: SimStack) -> None:
+    sims.openai_state.llm_stream_error = "server_error"
+    got: list[str] = []
+
+    async def go() -> None:
+        async with ProviderPool() as pool:
+            llm = pool.llm(resolve_target(llm_section(), sims.env(), 5.0))
+            async for delta in llm.stream(CONVERSATION):
+                got.append(delta)
+
+    with pytest.raises(ProviderUnavailable, match="simulated"):
+        asyncio.run(go())
+    assert got == ["You"]

@@ -11,6 +11,7 @@ import pytest
 
 from voiceops.errors import MissingKeyError, ProviderSetupError
 from voiceops.providers.base import Target
+from voiceops.providers.http import SharedHttp
 from voiceops.providers.registry import (
     LLM_CLIENTS,
     STT_CLIENTS,
@@ -104,12 +105,26 @@ def test_the_pool_builds_one_client_per_target_and_shares_connections() -> None:
                              "tuning": {"stability": 0.1}}, env, 5)
 
     async def go() -> None:
-        async with ProviderPool() as pool:
+        async with ProviderPool(SharedHttp()) as pool:  # one shard: one client per target
             assert pool.tts(calm, 16000) is pool.tts(calm, 16000)
             assert pool.tts(calm, 16000) is not pool.tts(lively, 16000)
             assert pool.tts(calm, 16000) is not pool.tts(calm, 24000)
             llm = pool.llm(resolve_target({"provider": "openai", "model": "m"}, env, 5))
             assert llm is pool.llm(resolve_target({"provider": "openai", "model": "m"}, env, 5))
-        assert pool.http.httpx.is_closed
+        assert pool.http.closed
+
+
+def test_the_pool_spreads_calls_over_its_shards() -> None:
+    env = {**ENV, "ELEVENLABS_API_KEY": "k"}
+    target = resolve_target({"provider": "elevenlabs", "voice": "v"}, env, 5)
+
+    async def go() -> None:
+        async with ProviderPool(shards=4) as pool:
+            clients = [pool.tts(target, 16000) for _ in range(8)]
+            assert len({id(c) for c in clients}) == 4
+            assert clients[:4] == clients[4:]  # round robin, each client reused
+            assert len({id(c._http) for c in clients}) == 4
+
+    asyncio.run(go())
 
     asyncio.run(go())

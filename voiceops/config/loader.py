@@ -16,6 +16,7 @@ from typing import Any
 
 from voiceops.config.interpolate import interpolate
 from voiceops.config.merge import deep_merge
+from voiceops.config.overlay import overlay_problems, overlay_views
 from voiceops.config.secrets import find_literal_secrets
 from voiceops.config.yamlread import Document, Key, Mark, parse, read_text
 from voiceops.diagnostics import Diagnostic, make
@@ -27,7 +28,8 @@ PROFILE_SUFFIXES = (".yaml", ".yml")
 class Marks:
     """Where each value of an effective profile came from; the child file wins over bases."""
 
-    chain: tuple[Document, ...]  # the profile's own file first, then its bases
+    chain: tuple[Document, ...]  # overlays, the profile's own file, then its bases
+    own: int = 0  # the profile's own file in `chain`: it answers for the profile as a whole
 
     def value(self, path: Key) -> Mark:
         """The mark of the value at `path`, or of its nearest ancestor that has one."""
@@ -45,13 +47,14 @@ class Marks:
         return mark.path, mark.line, mark.col
 
     def _find(self, path: Key, table: str) -> Mark:
-        for end in range(len(path), -1, -1):
+        for end in range(len(path), 0, -1):
             prefix = path[:end]
             for doc in self.chain:
                 marks: dict[Key, Mark] = getattr(doc, table)
                 if prefix in marks:
                     return marks[prefix]
-        return Mark(self.chain[0].path, 1, 1)
+        own = self.chain[self.own]
+        return own.values.get((), Mark(own.path, 1, 1))
 
 
 @dataclass(frozen=True)
@@ -84,9 +87,11 @@ class ProfileLoader:
         self,
         env: Mapping[str, str] | None = None,
         display: Callable[[Path], str] = display_path,
+        overlay: Path | None = None,
     ) -> None:
         self.env = os.environ if env is None else env
         self.display = display
+        self.overlay = overlay  # an environment overlay laid over every profile
         self._documents: dict[str, tuple[Document | None, list[Diagnostic]]] = {}
 
     def document(self, path: Path) -> tuple[Document | None, list[Diagnostic]]:
@@ -146,6 +151,12 @@ class ProfileLoader:
             chain.append(parent)
             current, current_path = parent, parent_path
 
+        if self.overlay is not None:
+            layer, problems = self.document(self.overlay)
+            diagnostics.extend(problems)
+            if layer is not None:
+                diagnostics.extend(overlay_problems(layer))
+                chain[:0] = overlay_views(layer, profile_name(path))
         data: dict[str, Any] = {}
         for source in reversed(chain):
             data = deep_merge(data, source.data)
@@ -155,7 +166,7 @@ class ProfileLoader:
             data.pop("extends", None)
         if "abstract" not in doc.data:
             data.pop("abstract", None)  # `abstract` describes a file, not what inherits from it
-        marks = Marks(tuple(chain))
+        marks = Marks(tuple(chain), chain.index(doc))
         data, problems = interpolate(data, self.env, marks.place)
         diagnostics.extend(problems)
         abstract = doc.data.get("abstract") is True

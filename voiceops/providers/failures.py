@@ -131,6 +131,7 @@ class SdkErrors:
     status: type[BaseException]  # APIStatusError: .status_code, .response, .body
     timeout: type[BaseException]  # APITimeoutError
     connection: type[BaseException]  # APIConnectionError (timeouts are a subclass)
+    api: type[BaseException]  # APIError, the base: e.g. an error line inside a stream
 
 
 def from_sdk(exc: BaseException, classes: SdkErrors, call: Call,
@@ -151,6 +152,10 @@ def from_sdk(exc: BaseException, classes: SdkErrors, call: Call,
         return call.unreachable(exc.__cause__ or exc, in_body=in_body)
     if is_transport_error(exc):  # some SDK versions let these through while streaming
         return call.unreachable(exc, in_body=in_body)
+    if isinstance(exc, classes.api):  # the server reported a failure inside the stream
+        detail = failures.redact(str(getattr(exc, "message", "") or exc), call.secret)
+        return ProviderUnavailable(f"{call.title} failed during {call.request}: {detail}",
+                                   provider=call.provider)
     return None
 
 

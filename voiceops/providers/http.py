@@ -51,18 +51,38 @@ class SharedHttp:
     """The HTTP clients shared by all provider clients; close it once, at the end."""
 
     def __init__(self) -> None:
-        self.httpx = httpx.AsyncClient(
-            limits=httpx.Limits(max_connections=_MAX_CONNECTIONS,
-                                max_keepalive_connections=_MAX_KEEPALIVE,
-                                keepalive_expiry=_KEEPALIVE_EXPIRY),
-            # Each request passes its own timeout; this only guards a request that forgets.
-            timeout=timeout_for(30.0),
-        )
+        # Both are made on first use: building one costs ~20 ms (its TLS context).
+        self._httpx: httpx.AsyncClient | None = None
         self._sdk: httpx2.AsyncClient | None = None
+        self._closed = False
+
+    @property
+    def httpx(self) -> httpx.AsyncClient:
+        """The `httpx` client for voiceops' own provider clients, made on first use."""
+        if self._httpx is None:
+            self._check_open()
+            self._httpx = httpx.AsyncClient(
+                limits=httpx.Limits(max_connections=_MAX_CONNECTIONS,
+                                    max_keepalive_connections=_MAX_KEEPALIVE,
+                                    keepalive_expiry=_KEEPALIVE_EXPIRY),
+                # Each request passes its own timeout; this guards one that forgets.
+                timeout=timeout_for(30.0),
+            )
+        return self._httpx
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("SharedHttp is closed")
+
+    @property
+    def closed(self) -> bool:
+        """True once `aclose()` ran."""
+        return self._closed
 
     def sdk(self) -> httpx2.AsyncClient:
         """The `httpx2` client for the official SDKs (`http_client=`), made on first use."""
         if self._sdk is None:
+            self._check_open()
             import httpx2  # deferred: only SDK clients need it
 
             self._sdk = httpx2.AsyncClient(
@@ -76,7 +96,9 @@ class SharedHttp:
 
     async def aclose(self) -> None:
         """Close every connection; the clients built on this cannot be used afterwards."""
-        await self.httpx.aclose()
+        self._closed = True
+        if self._httpx is not None:
+            await self._httpx.aclose()
         if self._sdk is not None:
             await self._sdk.aclose()
 

@@ -22,7 +22,7 @@ from voiceops.errors import PromptError
 from voiceops.project import Project
 from voiceops.prompts.library import TemplateLibrary
 from voiceops.prompts.render import RenderedPrompt, render_prompt
-from voiceops.validate import Validator, default_validator
+from voiceops.validate import default_validator
 
 
 @dataclass(frozen=True)
@@ -106,10 +106,10 @@ class BuildResult:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def build_version(project: Project, number: int, validator: Validator | None = None
-                  ) -> BuildResult:
-    """Validate every profile of `project` and, when none has an error, make a version."""
-    validator = validator or default_validator([project.configs])
+def build_version(project: Project, number: int, overlay: str | None = None) -> BuildResult:
+    """Validate every profile of `project` (with the environment overlay `overlay`) and,
+    when none has an error, make a version."""
+    validator = default_validator([project.configs], overlay=overlay)
     paths = profile_files(project.configs)
     result = validator.run(paths)
     if result.errors or not paths:
@@ -126,7 +126,8 @@ def build_version(project: Project, number: int, validator: Validator | None = N
         data = _voice_ids(profile.data, validator.catalog)
         profiles[profile.name] = LiveProfile(profile.name, profile.path,
                                              MappingProxyType(data), rendered)
-    return BuildResult(ConfigVersion(number, _digest(project, paths),
+    layers = [validator.loader.overlay] if validator.loader.overlay else []
+    return BuildResult(ConfigVersion(number, _digest(project, [*paths, *layers]),
                                      MappingProxyType(profiles), validator.library),
                        result.diagnostics)
 

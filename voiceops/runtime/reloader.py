@@ -39,8 +39,9 @@ class Reloader:
     """Owns the watch loop; `run()` until `stop` is set. Every batch means one rebuild."""
 
     def __init__(self, project: Project, registry: LiveRegistry, *,
-                 debounce_ms: int = 30, step_ms: int = 10) -> None:
+                 overlay: str | None = None, debounce_ms: int = 30, step_ms: int = 10) -> None:
         self.project = project
+        self.overlay = overlay
         self.registry = registry
         self.debounce_ms = debounce_ms
         self.step_ms = step_ms
@@ -68,7 +69,7 @@ class Reloader:
     async def reload(self, changed: Sequence[str] = ()) -> bool:
         """Rebuild now (in a worker thread) and offer the result to the registry."""
         number = self.registry.next_number()
-        build = await asyncio.to_thread(build_version, self.project, number)
+        build = await asyncio.to_thread(build_version, self.project, number, self.overlay)
         went_live = self.registry.offer(build)
         what = ", ".join(changed) or "files"
         if went_live:

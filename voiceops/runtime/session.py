@@ -19,7 +19,7 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -59,7 +59,11 @@ class Providers(Protocol):
     def stt(self, target: Target) -> STT: ...
 
 
-ResolveTarget = Callable[[Mapping[str, Any], Mapping[str, str], float], Target]
+class ResolveTarget(Protocol):
+    """Turns a profile section into a callable `Target` (`registry.resolve_target`)."""
+
+    def __call__(self, section: Mapping[str, Any], env: Mapping[str, str],
+                 default_timeout_s: float, *, language: str | None = None) -> Target: ...
 
 
 @dataclass
@@ -70,6 +74,9 @@ class TurnMetrics:
     llm_ttft_ms: float | None = None
     tts_ttfb_ms: float | None = None
     first_audio_ms: float | None = None
+    #: first_audio_ms minus the providers' share of it (STT, the LLM until the first phrase
+    #: was complete, TTS until its first byte): what the runner itself added.
+    overhead_ms: float | None = None
     total_ms: float | None = None
     llm: str | None = None  # provider/model that answered
     tts: str | None = None
@@ -93,6 +100,7 @@ class _Timing:
     end_of_turn: float
     llm_started: float | None = None
     first_token: float | None = None
+    first_piece: float | None = None
     first_audio: float | None = None
     tts_ttfb: float | None = None
     metrics: TurnMetrics = field(default_factory=TurnMetrics)
@@ -227,8 +235,10 @@ class Session:
                 reply += delta
                 await self.outbox.json({"type": "reply.delta", "text": delta})
                 for piece in chunker.feed(delta):
+                    timing.first_piece = timing.first_piece or time.perf_counter()
                     pieces.put_nowait(piece)
             if (tail := chunker.flush()) is not None:
+                timing.first_piece = timing.first_piece or time.perf_counter()
                 pieces.put_nowait(tail)
             pieces.put_nowait(None)
             await speaker
@@ -254,6 +264,9 @@ class Session:
         m.first_audio_ms = timing.ms(timing.end_of_turn, timing.first_audio)
         m.tts_ttfb_ms = timing.tts_ttfb
         m.total_ms = timing.ms(timing.end_of_turn, time.perf_counter())
+        llm_share = timing.ms(timing.llm_started or 0, timing.first_piece)
+        if m.first_audio_ms is not None and llm_share is not None and m.tts_ttfb_ms is not None:
+            m.overhead_ms = m.first_audio_ms - (m.stt_ms or 0) - llm_share - m.tts_ttfb_ms
         await self.outbox.json({"type": "reply.done", "text": reply,
                                 "interrupted": interrupted})
         await self.outbox.json(m.frame())
@@ -291,7 +304,8 @@ class Session:
 
     def _target(self, section: Mapping[str, Any]) -> Target:
         """Resolve a choice for calling (key, base URL); MissingKeyError when no key is set."""
-        return self._resolve(section, self._env, float(section.get("timeout_s", 10)))
+        return self._resolve(section, self._env, float(section.get("timeout_s", 10)),
+                             language=self.profile.language or None)
 
     async def _generate(self, messages: Sequence[Message], timing: _Timing
                         ) -> AsyncIterator[str]:

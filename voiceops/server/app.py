@@ -11,7 +11,8 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import WebSocketRoute
+from starlette.routing import Mount, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from voiceops.runtime.reloader import Reloader
@@ -22,6 +23,13 @@ from voiceops.server.ws import session_endpoint
 
 log = logging.getLogger("voiceops.server")
 _OPEN_PATHS = ("/healthz",)  # a load balancer's health check carries no token
+# The browser console's files hold no data: the page loads, then asks for the token itself.
+_CONSOLE_PATHS = ("/", "/index.html")
+_CONSOLE_PREFIX = "/assets/"
+
+
+def _open(path: str) -> bool:
+    return path in _OPEN_PATHS or path in _CONSOLE_PATHS or path.startswith(_CONSOLE_PREFIX)
 
 
 class TokenAuth:
@@ -32,7 +40,7 @@ class TokenAuth:
         self.token = token
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and self.token and scope["path"] not in _OPEN_PATHS:
+        if scope["type"] == "http" and self.token and not _open(scope["path"]):
             request = Request(scope, receive)
             if not authorized(request, self.token):
                 response = problem(401, "unauthorized", "a valid token is required "
@@ -47,7 +55,8 @@ def create_app(runner: Runner) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        reloader = Reloader(runner.project, runner.registry)
+        reloader = Reloader(runner.project, runner.registry,
+                            overlay=runner.settings.overlay)
         runner.registry.subscribe(lambda version, rejection: runner.metrics.reloads.labels(
             "ok" if version else "rejected").inc())
         task = asyncio.create_task(reloader.run()) if runner.settings.reload else None
@@ -67,7 +76,9 @@ def create_app(runner: Runner) -> Starlette:
     async def missing(request: Request, exc: Exception) -> Response:
         return problem(404, "not_found", f"no route {request.url.path}")
 
-    app = Starlette(routes=[*ROUTES, WebSocketRoute("/v1/sessions", session_endpoint)],
+    console = StaticFiles(packages=[("voiceops.server", "console")], html=True)
+    app = Starlette(routes=[*ROUTES, WebSocketRoute("/v1/sessions", session_endpoint),
+                            Mount("/", app=console, name="console")],
                     middleware=[Middleware(TokenAuth, token=runner.settings.token)],
                     exception_handlers={404: missing}, lifespan=lifespan)
     app.state.runner = runner

@@ -134,12 +134,14 @@ async def tts_preview(request: Request) -> Response:
         return problem(400, "bad_json", "the body must be a JSON object")
     section: dict[str, Any] = {}
     text = body.get("text")
+    language = body.get("language") if isinstance(body.get("language"), str) else None
     if body.get("profile"):
         profile = runner.registry.current.profiles.get(str(body["profile"]))
         if profile is None:
             return problem(404, "unknown_profile", f"no profile '{body['profile']}'")
         section = dict(profile.section("tts"))
         text = text or profile.prompt.first_message
+        language = language or profile.language
     overrides = {k: body[k] for k in ("provider", "model", "voice", "tuning") if k in body}
     section = apply_settings(section, overrides)
     if not section.get("provider") or not section.get("voice"):
@@ -151,7 +153,7 @@ async def tts_preview(request: Request) -> Response:
         return problem(400, "bad_request", "sample_rate must be 8000, 16000, 22050 or 24000")
     try:
         wav = await preview(section, text, providers=runner.providers, resolve=runner.resolve,
-                            env=runner.env, sample_rate=rate)
+                            env=runner.env, sample_rate=rate, language=language)
     except ProviderError as exc:
         runner.metrics.error("preview_failed")
         return problem(502, "provider_failed", str(exc))

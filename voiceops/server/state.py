@@ -26,6 +26,7 @@ class Settings:
     max_session_s: float = 3600.0  # a cap over each profile's session.max_duration_s
     simulated: bool = False
     reload: bool = True
+    overlay: str | None = None  # the environment (configs/env/<name>.yaml) being served
 
 
 def is_loopback(host: str) -> bool:
@@ -63,6 +64,7 @@ class Runner:
         rejection = self.registry.last_rejection
         return {
             "config_version": version.label,
+            "environment": self.settings.overlay,
             "profiles": sorted(version.profiles),
             "loaded_at": version.created_at,
             "sessions_live": len(self.sessions),

@@ -4,7 +4,8 @@
 - `stream: true`: SSE `data: {chunk}` lines. The first chunk carries the role, then one
   chunk per token (`choices[0].delta.content`), then a chunk with `finish_reason` ("stop",
   or "length" when `max_completion_tokens` / `max_tokens` cut the reply), a usage chunk
-  when `stream_options.include_usage` is set, and `data: [DONE]`.
+  when `stream_options.include_usage` is set, and `data: [DONE]`. With the state's
+  `llm_stream_error` set, a `data: {"error": ...}` line follows the first token instead.
 - otherwise: one `chat.completion` JSON object, after the time the stream would take.
 
 The reply is `replies.reply()` of the conversation; timing comes from the state's
@@ -144,6 +145,12 @@ class _Answer:
             delta = {"role": "assistant", "content": token} if first else {"content": token}
             first = False
             yield sse(self._chunk(delta, None, usage))
+            if knobs.llm_stream_error:  # a failure midway: an error line, then nothing
+                yield sse({"error": {"message": "The server had an error while processing "
+                                                "your request (simulated).",
+                                     "type": knobs.llm_stream_error, "param": None,
+                                     "code": None}})
+                return
         yield sse(self._chunk({}, self.finish, usage))
         if usage:
             yield sse({**self._chunk({}, None, False), "choices": [], "usage": self.usage})

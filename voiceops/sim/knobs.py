@@ -6,6 +6,7 @@ benchmark tunes any simulator the same way:
     state.llm_ttft_s = 0.3            # first token 300 ms after the request
     state.llm_token_interval_s = 0.02 # then one token every 20 ms
     state.reply_sentences = 3         # the reply: an echo plus 3 short sentences
+    state.llm_stream_error = "overloaded_error"  # the stream fails after its first token
     state.tts_ttfb_s = 0.15           # first audio 150 ms after the request
     state.stt_latency_s = 0.2         # transcripts 200 ms after the upload
     state.transcripts.append("I want to cancel my order")  # the next STT answer
@@ -80,6 +81,10 @@ class LLMKnobs:
     llm_ttft_s: float = 0.0
     #: Seconds between tokens after the first.
     llm_token_interval_s: float = 0.0
+    #: When set, the stream fails after its first token with an error of this type, as
+    #: the APIs report errors mid-stream (Anthropic: `event: error`, e.g.
+    #: "overloaded_error"; OpenAI-compatible: a `data: {"error": ...}` line).
+    llm_stream_error: str | None = None
 
 
 @dataclass(kw_only=True)

@@ -2,7 +2,8 @@
 
 With `stream: true` the answer is SSE with `event:` lines, in the API's order:
 message_start, content_block_start, ping, content_block_delta (text_delta) per token,
-content_block_stop, message_delta (stop_reason, usage), message_stop. Without it, one
+content_block_stop, message_delta (stop_reason, usage), message_stop; or, with the state's
+`llm_stream_error` set, an `error` event after the first delta. Without `stream`, one
 `message` object after the time the stream would take.
 
 Checks follow the API: `max_tokens` is required; a "system" role among the messages is
@@ -148,6 +149,11 @@ class _Answer:
         async for token in paced(self.tokens, knobs.llm_ttft_s, knobs.llm_token_interval_s):
             yield sse({"type": "content_block_delta", "index": 0,
                        "delta": {"type": "text_delta", "text": token}}, "content_block_delta")
+            if knobs.llm_stream_error:  # a failure midway, as the API reports one
+                yield sse({"type": "error", "error": {"type": knobs.llm_stream_error,
+                                                      "message": "Overloaded (simulated)"}},
+                          "error")
+                return
         yield sse({"type": "content_block_stop", "index": 0}, "content_block_stop")
         yield sse({"type": "message_delta",
                    "delta": {"stop_reason": self.stop_reason, "stop_sequence": None},

@@ -45,7 +45,7 @@ __all__ = ["DEFAULT_MAX_TOKENS", "AnthropicLLM"]
 #: Used when the profile sets no `max_tokens` (the API requires one); spoken replies are short.
 DEFAULT_MAX_TOKENS = 1024
 _ERRORS = SdkErrors(anthropic.APIStatusError, anthropic.APITimeoutError,
-                    anthropic.APIConnectionError)
+                    anthropic.APIConnectionError, anthropic.APIError)
 #: Error types an `error` event in a 200 stream carries, by what they mean for a caller.
 _BUSY = frozenset({"overloaded_error", "api_error"})
 

@@ -80,12 +80,14 @@ class ElevenLabsTTS:
 
     async def synthesize(self, text: str) -> AsyncIterator[bytes]:
         """`text` spoken, as PCM chunks (whole samples) in order, as they arrive."""
+        if not text.strip():
+            return  # nothing to say: not worth a request (the API would refuse it)
         body = {**self._body, "text": text}
 
         def build() -> httpx.Request:
             return self._http.build_request(
                 "POST", self._url, params=self._params, json=body,
-                headers={"xi-api-key": self.target.api_key or "", "accept": "audio/pcm"},
+                headers={"xi-api-key": self.target.api_key or ""},
                 timeout=timeout_for(self.target.timeout_s))
 
         aligner = SampleAligner()

@@ -31,7 +31,7 @@ from voiceops.providers.http import SharedHttp, sdk_timeout
 __all__ = ["OPENAI_ERRORS", "OpenAICompatibleLLM", "OpenAILLM"]
 
 OPENAI_ERRORS = SdkErrors(openai.APIStatusError, openai.APITimeoutError,
-                          openai.APIConnectionError)
+                          openai.APIConnectionError, openai.APIError)
 #: Sent when a local OpenAI-compatible server needs no key: the SDK refuses an empty one.
 _NO_KEY = "not-needed"
 

@@ -5,8 +5,8 @@ sends audio as it is made, so the first bytes arrive after the first fragment is
 synthesised, not after the whole sentence (as `/text-to-speech` does, which answers with
 one base64 WAV in JSON, ~33 % larger, decodable only once complete); and linear16 is raw
 PCM, so chunks go to the caller as they come with no decoding. The WebSocket
-`/text-to-speech/ws` would save a connection setup per sentence, but the shared
-keep-alive pool already does that over HTTP.
+`/text-to-speech/ws` shines when text arrives token by token; the pipeline sends whole
+phrases, and the shared keep-alive pool already spares each request a new connection.
 
 The stream endpoint serves 8-24 kHz only; for 32/44.1/48 kHz (bulbul:v3, REST only) the
 client falls back to `/text-to-speech` and unwraps the WAV. If a stream starts with a WAV
@@ -93,6 +93,8 @@ class SarvamTTS:
 
     async def synthesize(self, text: str) -> AsyncIterator[bytes]:
         """`text` spoken, as PCM chunks (whole samples) in order, as they arrive."""
+        if not text.strip():
+            return  # nothing to say: not worth a request (the API would refuse it)
         body = {**self._body, "text": text}
 
         def build() -> httpx.Request:
