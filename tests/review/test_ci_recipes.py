@@ -74,3 +74,13 @@ def test_ci_doc_workflow_parses_and_names_real_commands() -> None:
     assert contexts[2].params["fmt"] == "markdown"
     assert contexts[2].params["revs"] == ("origin/main",)
     assert workflow["permissions"]["pull-requests"] == "write"
+
+
+def test_init_writes_the_workflow_the_docs_show() -> None:
+    from voiceops.scaffold import starter_files
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "ci.md").read_text()
+    block = re.search(r"`\.github/workflows/voiceops\.yml`:\n\n```yaml\n(.*?)```", docs, re.S)
+    assert block is not None
+    written = starter_files()[".github/workflows/voiceops.yml"].decode()
+    assert written.endswith(block.group(1))
