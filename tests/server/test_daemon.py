@@ -4,6 +4,7 @@ startup checks, `--sim`, `voiceops talk`, hot reload (valid and invalid edits) a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -38,7 +39,10 @@ def get(url: str, token: str | None = None) -> tuple[int, Any]:
 
 async def ready_of(url: str, **start: Any) -> dict[str, Any]:
     async with websockets.connect(url) as ws:
-        await ws.send(json.dumps({"type": "start", **start}))
+        # a server that refuses the connection may already have closed it: what it said
+        # before closing is still there to read
+        with contextlib.suppress(websockets.ConnectionClosed):
+            await ws.send(json.dumps({"type": "start", **start}))
         while True:
             frame = json.loads(await asyncio.wait_for(ws.recv(), 20))
             if frame["type"] in ("ready", "error"):
