@@ -1,4 +1,4 @@
-"""The ASGI app of `voiceops run`: routes, auth, and the reloader's life."""
+"""The ASGI app of `voiceops run`: routes, auth, the browser console, and the reloader's life."""
 
 from __future__ import annotations
 
@@ -76,6 +76,7 @@ def create_app(runner: Runner) -> Starlette:
     async def missing(request: Request, exc: Exception) -> Response:
         return problem(404, "not_found", f"no route {request.url.path}")
 
+    # the browser console (voiceops/server/console/) at /, after the API so /v1/... match first
     console = StaticFiles(packages=[("voiceops.server", "console")], html=True)
     app = Starlette(routes=[*ROUTES, WebSocketRoute("/v1/sessions", session_endpoint),
                             Mount("/", app=console, name="console")],

@@ -21,7 +21,7 @@ import threading
 import time
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -133,7 +133,36 @@ class _Uvicorn(uvicorn.Server):
                 await asyncio.wait_for(server.wait_closed(), 1.0)
 
 
-class SimServer:
+class Startable:
+    """`with` and `async with` for anything with blocking `start()` and `stop()`."""
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> Self:
+        # start() blocks for a few ms a server: keep it off the caller's event loop.
+        return await asyncio.to_thread(self.start)
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await asyncio.to_thread(self.stop)
+
+
+class SimServer(Startable):
     """A simulator app served on 127.0.0.1 in a background thread.
 
     `url` is the server root ("http://127.0.0.1:PORT"); `base_url` adds `api_prefix`, the
@@ -261,25 +290,6 @@ class SimServer:
             return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(server.stopping.wait(), seconds)
-
-    def __enter__(self) -> SimServer:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> SimServer:
-        # start() blocks for a few ms; keep it off the caller's event loop anyway.
-        return await asyncio.to_thread(self.start)
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await asyncio.to_thread(self.stop)
 
     def __repr__(self) -> str:
         where = self._url if self._thread is not None else "stopped"

@@ -14,14 +14,12 @@ this, so a whole voice pipeline runs with no keys and no internet.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import fields
-from types import TracebackType
 from typing import Any
 
 from voiceops.sim import anthropic, elevenlabs, openai, sarvam
 from voiceops.sim.knobs import LLMKnobs, STTKnobs, TTSKnobs
-from voiceops.sim.server import SimServer
+from voiceops.sim.server import SimServer, Startable
 
 __all__ = ["SimStack", "reset"]
 
@@ -37,7 +35,7 @@ def reset(server: SimServer) -> None:
     server.log.reset()
 
 
-class SimStack:
+class SimStack(Startable):
     """The OpenAI, Anthropic, Sarvam and ElevenLabs simulators, started and stopped together.
 
     Each takes its state from the arguments (a fresh default one otherwise); `servers` maps
@@ -113,25 +111,6 @@ class SimStack:
                     state.llm_token_interval_s = llm_token_interval
             if isinstance(state, TTSKnobs) and tts_ttfb is not None:
                 state.tts_ttfb_s = tts_ttfb
-
-    def __enter__(self) -> SimStack:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> SimStack:
-        # Starting blocks for a few ms per server: keep it off the caller's event loop.
-        return await asyncio.to_thread(self.start)
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await asyncio.to_thread(self.stop)
 
     def __repr__(self) -> str:
         return f"SimStack({', '.join(map(repr, self.servers.values()))})"

@@ -301,6 +301,7 @@ export class TalkPanel {
       try {
         this.mic = await Microphone.open(this.context, this.ready.audio.input_rate || INPUT_RATE,
           (frame) => this.onMicFrame(frame));
+        if (!this.holding) this.note('The microphone is ready: hold the button while you speak.');
       } catch (err) {
         this.note(`Microphone: ${err.message}`, 'error');
         this.holding = false;
