@@ -94,6 +94,7 @@ async def main_async(args: argparse.Namespace, url: str, root: Path) -> None:
         if started_on[ready["session"]] != ready["config_version"]:
             changed += 1
         await ws.close()
+    print("per edit (ms):", " ".join(f"{d * 1000:.0f}" for d in delays))
     ms = sorted(d * 1000 for d in delays)
     print(f"{args.sessions} live sessions, {args.edits} edits of {TEMPLATE}")
     print(f"save -> first new session on the new version: p50 {statistics.median(ms):.0f} ms, "
