@@ -279,14 +279,21 @@ class Session:
         pieces: asyncio.Queue[str | None] = asyncio.Queue()
         for piece in (*_pieces(text, self.policy), None):
             pieces.put_nowait(piece)
+        interrupted = False
         try:
             await self._speak(pieces, timing)
         except AllFailed as exc:
             await self._error("tts_failed", str(exc))
+        except asyncio.CancelledError:
+            interrupted = True
+            raise
         finally:
             self._speaking = False
-        self.history.append(Message("assistant", text))
-        await self.outbox.json({"type": "reply.done", "text": text, "interrupted": False})
+            self.history.append(Message("assistant", text))
+            # like a reply, an interrupted greeting ends with reply.done, so clients can
+            # drop its queued audio
+            await _shielded(self.outbox.json({"type": "reply.done", "text": text,
+                                              "interrupted": interrupted}))
 
     async def _apologise(self) -> None:
         text = _APOLOGY.get(languages.base(self.profile.language or "en"), _APOLOGY["en"])

@@ -75,6 +75,7 @@ function paintDaemon(status) {
   if (state.offline) {
     badge.textContent = 'daemon not answering';
     badge.className = 'badge badge-bad';
+    $('#sessions-live').textContent = '';  // stale once the daemon is gone
   } else if (state.locked) {
     badge.textContent = 'token needed';
     badge.className = 'badge badge-bad';
