@@ -110,6 +110,21 @@ async def llm_models(request: Request) -> Response:
     return JSONResponse(rows)
 
 
+async def tts_models(request: Request) -> Response:
+    """TTS models with the tuning each accepts ({name: {min, max, default}})."""
+    catalog = _runner(request).catalog()
+    wanted = request.query_params.get("provider")
+    names = [wanted] if wanted else [p["name"] for p in _providers("tts")]
+    rows = []
+    for model in (m for name in names for m in catalog.models(name, "tts") if not m.retired):
+        row = model_row(model)
+        row["tuning"] = {k: {"min": r.min, "max": r.max, "default": r.default}
+                         for k, r in model.tuning.items()}
+        row["sample_rates"] = list(model.sample_rates)
+        rows.append(row)
+    return JSONResponse(rows)
+
+
 async def tts_voices(request: Request) -> Response:
     catalog = _runner(request).catalog()
     query = request.query_params
@@ -174,6 +189,7 @@ ROUTES = [
     Route("/v1/llm/providers", llm_providers),
     Route("/v1/llm/models", llm_models),
     Route("/v1/tts/providers", tts_providers),
+    Route("/v1/tts/models", tts_models),
     Route("/v1/tts/voices", tts_voices),
     Route("/v1/tts/preview", tts_preview, methods=["POST"]),
 ]

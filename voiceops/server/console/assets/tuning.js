@@ -1,38 +1,43 @@
-// TTS models the preview offers, with the tuning each accepts (min, max, default, step).
-// The daemon has no TTS-model route yet, so this mirrors voiceops/catalog/data/*.json: keep the
-// ranges in step with the catalog (a value outside them fails `voiceops validate`, VO404).
+// TTS models the preview offers, with the tuning each accepts, from the daemon's catalog
+// (GET /v1/tts/models): the ranges are the ones `voiceops validate` enforces.
 
-const SARVAM_V2 = {
-  pitch: [-0.75, 0.75, 0, 0.05], pace: [0.3, 3, 1, 0.05], loudness: [0.3, 3, 1, 0.05],
-};
-const SARVAM_V3 = { pace: [0.5, 2, 1, 0.05] };
-const ELEVEN_FULL = {
-  stability: [0, 1, 0.5, 0.05], similarity_boost: [0, 1, 0.75, 0.05], style: [0, 1, 0, 0.05],
-  speed: [0.7, 1.2, 1, 0.01],
-};
-const ELEVEN_FAST = {
-  stability: [0, 1, 0.5, 0.05], similarity_boost: [0, 1, 0.75, 0.05], speed: [0.7, 1.2, 1, 0.01],
-};
+import { api } from './api.js';
 
-export const TTS_MODELS = {
-  sarvam: { 'bulbul:v2': SARVAM_V2, 'bulbul:v3': SARVAM_V3, 'bulbul:v4-flash': SARVAM_V3 },
-  elevenlabs: {
-    eleven_multilingual_v2: ELEVEN_FULL, eleven_flash_v2_5: ELEVEN_FAST,
-    eleven_turbo_v2_5: ELEVEN_FAST, eleven_v3: { stability: [0, 1, 0.5, 0.05] },
-  },
-};
+// Switches, not sliders: the preview leaves them at the provider's default.
+const SWITCHES = new Set(['use_speaker_boost', 'enable_preprocessing']);
+let models = {}; // provider -> model id -> {name: [min, max, default, step]}
 
-/** Models to offer for a voice: the ones it lists (known ones first), else its provider's. */
+/** Fetch the TTS models once the daemon answers; the preview works without them. */
+export async function loadTtsModels() {
+  const rows = await api('v1/tts/models');
+  const next = {};
+  // Fastest, then most languages first: the first model a voice offers is the default.
+  const speed = { low: 0, medium: 1, high: 2 };
+  rows.sort((a, b) => (speed[a.latency] ?? 1) - (speed[b.latency] ?? 1)
+    || (b.languages || []).length - (a.languages || []).length || a.id.localeCompare(b.id));
+  for (const row of rows) {
+    const ranges = {};
+    for (const [name, r] of Object.entries(row.tuning || {})) {
+      if (SWITCHES.has(name)) continue;
+      const step = r.max - r.min <= 1 ? 0.01 : 0.05;
+      ranges[name] = [r.min, r.max, r.default ?? (r.min <= 1 && r.max >= 1 ? 1 : r.min), step];
+    }
+    (next[row.provider] ||= {})[row.id] = ranges;
+  }
+  models = next;
+}
+
+/** Models to offer for a voice: the known ones it lists (widest first), then the rest. */
 export function modelsFor(voice) {
-  const known = Object.keys(TTS_MODELS[voice.provider] || {});
+  const known = Object.keys(models[voice.provider] || {});
   const listed = (voice.models || []).filter(Boolean);
   if (!listed.length) return known;
-  return [...listed.filter((m) => known.includes(m)), ...listed.filter((m) => !known.includes(m))];
+  return [...known.filter((m) => listed.includes(m)), ...listed.filter((m) => !known.includes(m))];
 }
 
 /** {name: [min, max, default, step]} for a provider's model; {} when unknown. */
 export function rangesFor(provider, model) {
-  return (TTS_MODELS[provider] || {})[model] || {};
+  return (models[provider] || {})[model] || {};
 }
 
 /** A slider value as it should be written: at most two decimals, no trailing zeros. */

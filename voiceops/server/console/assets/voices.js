@@ -3,7 +3,7 @@
 
 import { api, describe } from './api.js';
 import { $, h, kib, replace } from './dom.js';
-import { modelsFor, rangesFor, tidy } from './tuning.js';
+import { loadTtsModels, modelsFor, rangesFor, tidy } from './tuning.js';
 import { flow } from './yaml.js';
 
 const SAMPLE_TEXT = {
@@ -30,7 +30,7 @@ export class VoicesPanel {
   async load() {
     try {
       const [providers, voices] = await Promise.all([api('v1/tts/providers'),
-        api('v1/tts/voices')]);
+        api('v1/tts/voices'), loadTtsModels()]);
       const select = $('#f-provider');
       const chosen = select.value;
       replace(select, h('option', { value: '' }, 'All providers'),
