@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from voiceops.errors import ConfigError, UsageError
 from voiceops.project import find_project
-from voiceops.runtime.config import build_version
+from voiceops.runtime.config import ConfigVersion, build_version
 from voiceops.runtime.registry import LiveRegistry
 from voiceops.server.state import Runner, Settings, is_loopback
 from voiceops.suggest import did_you_mean
@@ -40,8 +40,10 @@ def serve(options: ServeOptions, echo: Echo) -> None:
     from voiceops.server.app import create_app
 
     logging.basicConfig(level=options.log_level.upper(), format="voiceops: %(message)s")
-    # uvicorn announces each server it starts; the simulators are four of them
-    logging.getLogger("uvicorn.error").setLevel(logging.WARNING)
+    # uvicorn announces each server it starts (the simulators are four of them), and the
+    # HTTP clients log every request: neither belongs in the daemon's log
+    for noisy in ("uvicorn.error", "httpx", "httpx2", "httpcore", "httpcore2"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     token = os.environ.get("VOICEOPS_TOKEN") or None
     if not is_loopback(options.host) and token is None:
         raise UsageError(f"serving on {options.host} needs a token: set VOICEOPS_TOKEN "
@@ -56,6 +58,7 @@ def serve(options: ServeOptions, echo: Echo) -> None:
         hint = did_you_mean(options.profile, version.profiles)
         raise UsageError(f"no profile '{options.profile}' to serve"
                          + (f"; {hint}" if hint else ""))
+    _import_clients(version)
     env = dict(os.environ)
     with contextlib.ExitStack() as stack:
         if options.simulated:
@@ -94,3 +97,16 @@ def serve(options: ServeOptions, echo: Echo) -> None:
                                 ws_max_size=settings.max_frame_bytes + 1024, lifespan="on",
                                 ws_per_message_deflate=False)
         uvicorn.Server(config).run(sockets=[sock])
+
+
+def _import_clients(version: ConfigVersion) -> None:
+    """Import every client the profiles use now: the SDKs take up to a second and a half to
+    import, which would otherwise land on the first caller's first turn."""
+    from voiceops.catalog.references import targets
+    from voiceops.providers.registry import client_class
+
+    for profile in version.profiles.values():
+        for target in targets(dict(profile.data)):
+            provider = target.data.get("provider")
+            if isinstance(provider, str):
+                client_class(target.section, provider)  # type: ignore[arg-type]

@@ -75,6 +75,8 @@ def test_sim_daemon_talk_and_http(root: Path) -> None:
         assert "voiceops_turns_total 2.0" in metrics
         assert "sk-sim" not in metrics and "sk_sim" not in metrics
     assert "sk-sim" not in daemon.output and "sk_sim" not in daemon.output
+    assert "Traceback" not in daemon.output  # clients that hang up first are normal
+    assert "HTTP Request:" not in daemon.output  # no per-request client logging
 
 
 def test_audio_turn_from_a_wav_file(root: Path, tmp_path: Path) -> None:

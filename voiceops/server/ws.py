@@ -7,6 +7,7 @@ a full server, or the session's time running out close the connection.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -85,15 +86,23 @@ async def session_endpoint(ws: WebSocket) -> None:
     connection = _Connection(runner, ws, outbox)
     try:
         await connection.serve()
+    except WebSocketDisconnect:
+        pass  # the client left mid-frame: nothing to answer
     finally:
         await connection.close()
+
+
+async def close_quietly(ws: WebSocket, code: int) -> None:
+    """Close the connection, unless the client has already gone (it often goes first)."""
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+        await ws.close(code)
 
 
 async def _refuse(ws: WebSocket, outbox: SocketOutbox, runner: Runner, code: str,
                   message: str, close_code: int) -> None:
     runner.metrics.error(code)
     await outbox.json({"type": "error", "code": code, "message": message})
-    await ws.close(close_code)
+    await close_quietly(ws, close_code)
 
 
 class _Connection:
@@ -113,7 +122,7 @@ class _Connection:
                 message = await asyncio.wait_for(self.ws.receive(), timeout=max(remaining, 0))
             except TimeoutError:
                 await self.error("session_expired", "the session reached its time limit")
-                await self.ws.close(CLOSE_NORMAL)
+                await close_quietly(self.ws, CLOSE_NORMAL)
                 return
             if message["type"] == "websocket.disconnect":
                 return
@@ -147,7 +156,7 @@ class _Connection:
             await self.start(frame)
             return False
         if isinstance(frame, protocol.Stop):
-            await self.ws.close(CLOSE_NORMAL)
+            await close_quietly(self.ws, CLOSE_NORMAL)
             return True
         if self.session is None:
             raise SessionError("not_started", "send a start frame first")
