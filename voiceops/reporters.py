@@ -11,7 +11,7 @@ from dataclasses import asdict
 from typing import Any
 
 from voiceops import __version__
-from voiceops.diagnostics import CODES, Diagnostic
+from voiceops.diagnostics import CODES
 from voiceops.validate import ValidationResult
 
 Reporter = Callable[[ValidationResult, bool], str]
@@ -113,4 +113,4 @@ def report(result: ValidationResult, fmt: str, color: bool = False) -> str:
     return REPORTERS[fmt](result, color)
 
 
-__all__ = ["REPORTERS", "Diagnostic", "report"]
+__all__ = ["REPORTERS", "Reporter", "report"]

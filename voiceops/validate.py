@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from voiceops.catalog.cache import CatalogCache
 from voiceops.catalog.check import check_catalog
 from voiceops.catalog.resolve import Catalog
-from voiceops.config.loader import LoadedProfile, ProfileLoader, profile_files
+from voiceops.config.loader import LoadedProfile, ProfileLoader, display_path, profile_files
 from voiceops.config.overlay import overlay_path
 from voiceops.config.schema import check_schema
 from voiceops.diagnostics import Diagnostic, promote_warnings, unique_sorted
@@ -56,15 +56,15 @@ class Validator:
 
     def __init__(self, project: Project, catalog: Catalog, *,
                  env: Mapping[str, str] | None = None, strict: bool = False,
-                 prompt_dirs: Sequence[Path] | None = None, overlay: str | None = None
-                 ) -> None:
+                 prompt_dirs: Sequence[Path] | None = None, overlay: str | None = None,
+                 display: Callable[[Path], str] = display_path) -> None:
         self.project = project
         self.catalog = catalog
         self.strict = strict
         self.overlay = overlay
-        self.loader = ProfileLoader(env, overlay=(
+        self.loader = ProfileLoader(env, display=display, overlay=(
             overlay_path(project.configs, overlay) if overlay else None))
-        self.library = TemplateLibrary(prompt_dirs or [project.prompts], self.loader.display)
+        self.library = TemplateLibrary(prompt_dirs or [project.prompts], display)
 
     def check(self, path: Path) -> Checked:
         """Every diagnostic of the profile at `path`."""

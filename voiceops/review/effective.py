@@ -26,10 +26,10 @@ from voiceops.catalog.resolve import Catalog
 from voiceops.catalog.snapshot import BundledSnapshot
 from voiceops.catalog.sources import offline_catalog
 from voiceops.catalog.types import Model, Voice
-from voiceops.config.loader import PROFILE_SUFFIXES, ProfileLoader, profile_files, profile_name
+from voiceops.config.loader import PROFILE_SUFFIXES, profile_files, profile_name
 from voiceops.errors import CatalogError, PromptError
 from voiceops.project import CONFIGS, LOCK, Project
-from voiceops.prompts.library import TEMPLATE_SUFFIX, TemplateLibrary
+from voiceops.prompts.library import TEMPLATE_SUFFIX
 from voiceops.prompts.render import render_prompt
 from voiceops.render import redact
 from voiceops.review.fields import canonical, dotted
@@ -93,11 +93,9 @@ class TreeView:
         self.project = project = Project(tree.root)
         self.has_configs = project.configs.is_dir()
         self.catalog = self._catalog(project)
-        self.validator = Validator(project, self.catalog, env=env)
-        # The validator's own loader shows paths relative to the working directory, which
-        # for a revision is a temporary folder; both sides must name files alike.
-        self.validator.loader = ProfileLoader(env, display=self.shown)
-        self.validator.library = TemplateLibrary([project.prompts], self.shown)
+        # Paths are shown relative to the tree, not the working directory (for a revision
+        # that is a temporary folder): both sides must name files alike.
+        self.validator = Validator(project, self.catalog, env=env, display=self.shown)
         self.files: dict[str, Path] = {}
         for path in profile_files(project.configs):
             self.files.setdefault(profile_name(path), path)
