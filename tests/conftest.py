@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from voiceops.scaffold import scaffold
+from voiceops.sim.stack import SimStack
 
 MakeProject = Callable[..., Path]
 
@@ -33,3 +34,17 @@ def make_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MakeProject
         return tmp_path
 
     return build
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[SimStack]:
+    """All four provider simulators on loopback, one set per test module."""
+    with SimStack() as sims:
+        yield sims
+
+
+@pytest.fixture
+def sims(stack: SimStack) -> SimStack:
+    """The module's simulators, reset: default knobs, no faults, empty request logs."""
+    stack.reset()
+    return stack

@@ -5,28 +5,14 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
 from voiceops.sim import replies
 from voiceops.sim.stack import SimStack
 
 ASK = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi there"}]
-
-
-@pytest.fixture(scope="module")
-def stack() -> Iterator[SimStack]:
-    with SimStack() as sims:
-        yield sims
-
-
-@pytest.fixture
-def sims(stack: SimStack) -> SimStack:
-    stack.reset()
-    return stack
 
 
 def openai_post(sims: SimStack, body: dict[str, Any], provider: str = "openai") -> httpx.Response:

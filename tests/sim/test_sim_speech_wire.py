@@ -7,7 +7,6 @@ import base64
 import io
 import time
 import wave
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -18,18 +17,6 @@ from voiceops.sim.stack import SimStack
 
 TEXT = "Aapka order kal aayega."  # 23 characters: 1.61 s at 70 ms each
 VOICE = "9BWtsMINqrJLrRacOk9x"
-
-
-@pytest.fixture(scope="module")
-def stack() -> Iterator[SimStack]:
-    with SimStack() as sims:
-        yield sims
-
-
-@pytest.fixture
-def sims(stack: SimStack) -> SimStack:
-    stack.reset()
-    return stack
 
 
 def sarvam(sims: SimStack, path: str, **kwargs: Any) -> httpx.Response:
