@@ -173,3 +173,45 @@ def test_session_keeps_its_config_while_new_sessions_get_the_new_one(
         frames_until(old, "turn.metrics")
         system = sims.openai_state.last("/v1/chat/completions").body["messages"][0]["content"]
         assert "new offer" not in system
+
+
+def test_speech_while_speaking_barges_in(make_client: MakeClient, sims: SimStack) -> None:
+    sims.reset()
+    sims.openai_state.reply_sentences = 40
+    sims.latency(llm_token_interval=0.01)
+    with greeted(make_client()) as session:
+        session.send_text(json.dumps({"type": "text", "text": "Tell me everything"}))
+        while session.receive().get("bytes") is None:  # until the agent is speaking
+            pass
+        session.send_bytes(b"\x10\x27\xf0\xd8" * 160)  # loud: speech
+        frames, _ = frames_until(session, "turn.metrics")
+        assert next(f for f in frames if f["type"] == "reply.done")["interrupted"] is True
+
+
+def test_quiet_audio_does_not_barge_in(make_client: MakeClient, sims: SimStack) -> None:
+    sims.reset()
+    sims.openai_state.reply_sentences = 3
+    with greeted(make_client()) as session:
+        session.send_text(json.dumps({"type": "text", "text": "Hello"}))
+        while session.receive().get("bytes") is None:
+            pass
+        session.send_bytes(b"\x01\x00" * 320)  # line noise
+        frames, _ = frames_until(session, "turn.metrics")
+        assert next(f for f in frames if f["type"] == "reply.done")["interrupted"] is False
+
+
+def test_frame_limits_and_session_limit(make_client: MakeClient) -> None:
+    from voiceops.server.state import Settings
+
+    client = make_client(Settings(default_profile="support_hi", reload=False,
+                                  max_frame_bytes=1000, max_sessions=1))
+    with client.websocket_connect("/v1/sessions") as first:
+        first.send_bytes(b"\x00" * 2000)
+        assert json.loads(first.receive_text())["code"] == "frame_too_large"
+        start(first)
+        frames_until(first, "reply.done")
+        with client.websocket_connect("/v1/sessions") as second:
+            busy = json.loads(second.receive_text())
+            assert busy["code"] == "server_busy"
+        first.send_text(json.dumps({"type": "zap"}))
+        assert json.loads(first.receive_text())["code"] == "unknown_type"
