@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from starlette.testclient import TestClient
 
+from tests.server.conftest import MakeClient
 from voiceops.errors import SessionError
 from voiceops.server import protocol
 
@@ -48,3 +51,37 @@ def test_any_text_frame_parses_or_fails_with_a_code(raw: str) -> None:
     except SessionError as exc:
         assert exc.code in {"bad_json", "bad_frame", "unknown_type", "bad_vars",
                             "frame_too_large"}
+
+
+@pytest.fixture
+def client(make_client: MakeClient) -> TestClient:
+    return make_client()
+
+
+frames = st.lists(st.one_of(
+    st.binary(max_size=64),
+    st.text(max_size=60),
+    st.builds(json.dumps, st.fixed_dictionaries({"type": st.sampled_from(
+        ["text", "end_of_turn", "interrupt", "zap", "start"])}, optional={
+        "text": st.text(max_size=20), "profile": st.sampled_from(["nope", "", "support_hi"]),
+        "vars": st.one_of(st.none(), st.dictionaries(st.text(max_size=5), st.integers()))})),
+), max_size=6)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(sent=frames)
+def test_random_frames_on_a_live_socket_never_break_the_server(client: TestClient,
+                                                              sent: list[Any]) -> None:
+    """Whatever a client sends, the server still serves the next connection (the fixture's
+    one app serves every example)."""
+    with client.websocket_connect("/v1/sessions") as ws:
+        for frame in sent:
+            if isinstance(frame, bytes):
+                ws.send_bytes(frame)
+            else:
+                ws.send_text(frame)
+        ws.send_text('{"type": "stop"}')
+    with client.websocket_connect("/v1/sessions") as ws:
+        ws.send_text('{"type": "zap"}')
+        assert json.loads(ws.receive_text())["code"] == "unknown_type"
