@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
+from voiceops.config.interpolate import reference_name
 from voiceops.config.loader import PROFILE_SUFFIXES, profile_files, profile_name
 from voiceops.errors import UsageError
 from voiceops.project import find_project
@@ -13,7 +13,6 @@ from voiceops.prompts.library import TemplateLibrary
 from voiceops.suggest import did_you_mean
 from voiceops.validate import Checked, default_validator
 
-_REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}\Z")
 REDACTED = "***redacted***"
 
 
@@ -47,6 +46,6 @@ def redact(value: Any, key: str = "") -> Any:
         return {k: redact(v, str(k)) for k, v in value.items()}
     if isinstance(value, list):
         return [redact(v, key) for v in value]
-    if key == "api_key" and isinstance(value, str) and not _REFERENCE.match(value):
+    if key == "api_key" and isinstance(value, str) and not reference_name(value):
         return REDACTED
     return value

@@ -21,10 +21,18 @@ SECRET_FIELDS = frozenset({"api_key"})
 _EXPR = re.compile(r"\$\$\{|\$\{([^}]*)\}")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _WHOLE = re.compile(r"\$\{[^}]*\}\Z")
+_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}\Z")
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Key = tuple[str | int, ...]
 Place = Callable[[Key], tuple[str, int, int]]
+
+
+def reference_name(value: object) -> str | None:
+    """`OPENAI_API_KEY` for the value `${OPENAI_API_KEY}`; None for anything else (a literal,
+    a default, text around the reference): what secret fields must hold."""
+    match = _REFERENCE.match(value) if isinstance(value, str) else None
+    return match.group(1) if match else None
 
 
 def interpolate(

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from voiceops.catalog.providers import env_key
+from voiceops.config.interpolate import reference_name
 from voiceops.config.yamlread import Document, Key
 from voiceops.diagnostics import Diagnostic, make
 
-_REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}\Z")
 #: (what it looks like, pattern) for keys recognisable anywhere, in any field.
 _KEY_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("an Anthropic key", re.compile(r"sk-ant-[A-Za-z0-9_-]{16,}")),
@@ -52,7 +52,7 @@ def find_literal_secrets(doc: Document) -> list[Diagnostic]:
 
 def _what_secret(path: Key, value: str) -> str | None:
     value = value.strip()
-    if not value or _REFERENCE.match(value):
+    if not value or reference_name(value):
         return None
     for what, shape in _KEY_SHAPES:
         if shape.search(value):

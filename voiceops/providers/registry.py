@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import importlib
 import json
-import re
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Final
 
 from voiceops.catalog.live.http import base_url_for
 from voiceops.catalog.providers import PROVIDERS, Capability, base_url_override, env_key, title
+from voiceops.config.interpolate import reference_name
 from voiceops.errors import MissingKeyError, ProviderSetupError
 from voiceops.providers.base import LLM, STT, TTS, Target
 from voiceops.providers.http import SharedHttp
@@ -56,7 +56,6 @@ _REGISTRIES: Final[Mapping[Capability, Mapping[str, str]]] = {
 }
 #: Settings that make the Target itself; everything else in a section is an option.
 _TARGET_KEYS = frozenset({"provider", "model", "api_key", "base_url", "timeout_s", "fallbacks"})
-_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}\Z")
 #: The pip package each SDK-backed module needs, for the install hint.
 _PACKAGES = {"openai": "openai", "anthropic": "anthropic", "httpx2": "openai"}
 
@@ -103,14 +102,13 @@ def resolve_target(
 
 def _api_key(provider: str, written: object, env: Mapping[str, str]) -> str | None:
     if written is not None:
-        match = _REFERENCE.match(written) if isinstance(written, str) else None
-        if match is None:
+        variable = reference_name(written)
+        if variable is None:
             # Never echo the value: it may be a real key pasted into a file.
             example = env_key(provider) or "API_KEY"
             raise ProviderSetupError(
                 f"{title(provider)}: api_key must be a reference such as ${{{example}}}, "
                 "not a literal value", provider=provider)
-        variable: str | None = match.group(1)
     else:
         variable = env_key(provider)
     key = env.get(variable, "").strip() if variable else ""
