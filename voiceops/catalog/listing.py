@@ -35,6 +35,9 @@ def model_row(model: Model) -> dict[str, Any]:
         "streaming": model.streaming, "latency": model.latency,
         "price_in": model.price_in, "price_out": model.price_out,
         "deprecated": model.deprecated, "languages": list(model.languages),
+        "tuning": {k: {"min": r.min, "max": r.max, "default": r.default}
+                   for k, r in model.tuning.items()},
+        "sample_rates": list(model.sample_rates),
     }
 
 

@@ -101,11 +101,15 @@ async def tts_providers(request: Request) -> Response:
     return JSONResponse(_providers("tts"))
 
 
+def _asked(request: Request, capability: str) -> list[str]:
+    """The providers a listing covers: `?provider=`, else all with the capability."""
+    wanted = request.query_params.get("provider")
+    return [wanted] if wanted else [p["name"] for p in _providers(capability)]
+
+
 async def llm_models(request: Request) -> Response:
     catalog = _runner(request).catalog()
-    wanted = request.query_params.get("provider")
-    names = [wanted] if wanted else [p["name"] for p in _providers("llm")]
-    rows = [model_row(m) for name in names for m in catalog.models(name)
+    rows = [model_row(m) for name in _asked(request, "llm") for m in catalog.models(name)
             if m.kind in ("chat", "realtime") and not m.retired]
     return JSONResponse(rows)
 
@@ -113,23 +117,14 @@ async def llm_models(request: Request) -> Response:
 async def tts_models(request: Request) -> Response:
     """TTS models with the tuning each accepts ({name: {min, max, default}})."""
     catalog = _runner(request).catalog()
-    wanted = request.query_params.get("provider")
-    names = [wanted] if wanted else [p["name"] for p in _providers("tts")]
-    rows = []
-    for model in (m for name in names for m in catalog.models(name, "tts") if not m.retired):
-        row = model_row(model)
-        row["tuning"] = {k: {"min": r.min, "max": r.max, "default": r.default}
-                         for k, r in model.tuning.items()}
-        row["sample_rates"] = list(model.sample_rates)
-        rows.append(row)
-    return JSONResponse(rows)
+    return JSONResponse([model_row(m) for name in _asked(request, "tts")
+                         for m in catalog.models(name, "tts") if not m.retired])
 
 
 async def tts_voices(request: Request) -> Response:
     catalog = _runner(request).catalog()
     query = request.query_params
-    names = [query["provider"]] if query.get("provider") else [p["name"]
-                                                                for p in _providers("tts")]
+    names = _asked(request, "tts")
     voices = filter_voices((v for n in names for v in catalog.voices(n)),
                            custom=query.get("custom") in ("1", "true", "yes"),
                            gender=query.get("gender") or None,
