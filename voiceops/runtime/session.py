@@ -276,9 +276,7 @@ class Session:
         """Speak fixed text (the first message): TTS only."""
         timing = _Timing(time.perf_counter())
         await self.outbox.json({"type": "reply.delta", "text": text})
-        pieces: asyncio.Queue[str | None] = asyncio.Queue()
-        for piece in (*_pieces(text, self.policy), None):
-            pieces.put_nowait(piece)
+        pieces = _queued(_pieces(text, self.policy))
         interrupted = False
         try:
             await self._speak(pieces, timing)
@@ -297,9 +295,7 @@ class Session:
 
     async def _apologise(self) -> None:
         text = _APOLOGY.get(languages.base(self.profile.language or "en"), _APOLOGY["en"])
-        pieces: asyncio.Queue[str | None] = asyncio.Queue()
-        pieces.put_nowait(text)
-        pieces.put_nowait(None)
+        pieces = _queued([text])
         with contextlib.suppress(AllFailed):  # no voice works either: the error frame says it
             await self._speak(pieces, _Timing(time.perf_counter()))
 
@@ -403,6 +399,14 @@ def _chain(section: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 def _name(section: Mapping[str, Any]) -> str:
     name = section.get("voice_name") or section.get("voice") or section.get("model")
     return f"{section.get('provider')}/{name}"
+
+
+def _queued(pieces: Sequence[str]) -> asyncio.Queue[str | None]:
+    """Fixed text for `_speak`: its pieces, then the end marker."""
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+    for piece in (*pieces, None):
+        queue.put_nowait(piece)
+    return queue
 
 
 def _pieces(text: str, policy: ChunkPolicy) -> list[str]:
