@@ -25,7 +25,7 @@ from voiceops.sim import replies
 from voiceops.sim.data import stable_id
 from voiceops.sim.knobs import LLMKnobs, Recorder
 from voiceops.sim.pacing import hold, paced, stream_time
-from voiceops.sim.streams import SSE, ClosingStream, ErrorFactory, json_body, sse, tracked
+from voiceops.sim.streams import SSE, ClosingStream, ErrorFactory, authorized_body, sse, tracked
 
 __all__ = ["Authorize", "Conversation", "chat_route", "conversation_of"]
 
@@ -72,10 +72,7 @@ def chat_route(authorize: Authorize, error: ErrorFactory, known_model: KnownMode
     """The chat completions endpoint at `path`, with the provider's auth and errors."""
 
     async def completions(request: Request) -> Response:
-        denied = authorize(request)
-        if denied is not None:
-            return denied
-        parsed = await json_body(request, error)
+        parsed = await authorized_body(request, authorize, error)
         if parsed.error is not None:
             return parsed.error
         body, sim = parsed.data, request.app.state.sim

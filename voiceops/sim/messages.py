@@ -26,7 +26,7 @@ from voiceops.sim.chat import Authorize, Conversation
 from voiceops.sim.data import stable_id
 from voiceops.sim.knobs import LLMKnobs, Recorder
 from voiceops.sim.pacing import hold, paced, stream_time
-from voiceops.sim.streams import SSE, ClosingStream, ErrorFactory, json_body, sse, tracked
+from voiceops.sim.streams import SSE, ClosingStream, ErrorFactory, authorized_body, sse, tracked
 
 __all__ = ["messages_route"]
 
@@ -87,10 +87,7 @@ def messages_route(authorize: Authorize, error: ErrorFactory, resolve_model: Res
     """The Messages endpoint, with the provider's header checks and errors."""
 
     async def create(request: Request) -> Response:
-        denied = authorize(request)
-        if denied is not None:
-            return denied
-        parsed = await json_body(request, error)
+        parsed = await authorized_body(request, authorize, error)
         if parsed.error is not None:
             return parsed.error
         body, sim = parsed.data, request.app.state.sim

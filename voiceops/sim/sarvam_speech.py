@@ -30,7 +30,7 @@ from voiceops.sim import speech
 from voiceops.sim.chat import Authorize
 from voiceops.sim.data import is_gone, snapshot
 from voiceops.sim.knobs import Recorder, TTSKnobs
-from voiceops.sim.streams import ErrorFactory, json_body
+from voiceops.sim.streams import ErrorFactory, authorized_body
 from voiceops.sim.voice_out import AudioFormat, Codec, encode, streamed, whole
 
 __all__ = ["LANGUAGES", "check_stt_fields", "tts_routes"]
@@ -145,10 +145,7 @@ def tts_routes(authorize: Authorize, error: ErrorFactory) -> list[BaseRoute]:
     """`/text-to-speech` and `/text-to-speech/stream`."""
 
     async def read(request: Request, streaming: bool) -> dict[str, Any] | Response:
-        denied = authorize(request)
-        if denied is not None:
-            return denied
-        parsed = await json_body(request, error)
+        parsed = await authorized_body(request, authorize, error)
         if parsed.error is not None:
             return parsed.error
         problem = _check_tts(parsed.data, streaming=streaming)

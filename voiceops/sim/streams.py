@@ -59,6 +59,16 @@ async def json_body(request: Request, error: ErrorFactory) -> JsonBody:
     return JsonBody(data, None)
 
 
+async def authorized_body(request: Request, authorize: Callable[[Request], Response | None],
+                          error: ErrorFactory) -> JsonBody:
+    """`json_body`, after the provider's auth check (whose refusal comes first, as the
+    real APIs answer a bad key before they read the body)."""
+    denied = authorize(request)
+    if denied is not None:
+        return JsonBody(None, denied)
+    return await json_body(request, error)
+
+
 async def tracked(chunks: AsyncIterator[T], entry: Received) -> AsyncIterator[T]:
     """`chunks`, marking `entry` done or disconnected as the stream ends."""
     try:
