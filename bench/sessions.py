@@ -26,7 +26,7 @@ import websockets
 
 from voiceops.scaffold import scaffold
 from voiceops.server.process import DaemonProcess
-from voiceops.sim.stack import SimStack
+from voiceops.sim.process import SimProcess
 
 PROFILE = "support_hi"
 AUDIO_TURN = (b"\x10\x27" * 160) * 50  # one second of a loud square-ish tone at 16 kHz
@@ -153,14 +153,19 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=2.0,
                         help="Mean pause between a session's turns, seconds (0: bursts).")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, SimStack() as stack:
+    daemon_args = [PROFILE, "--log-level", "warning", "--no-reload"]
+    # The simulators run in their own process: sharing this one's GIL with hundreds of
+    # clients would add its waits to every provider call.
+    realistic_sims = ["--stt-latency", "0.15", "--llm-ttft", "0.3", "--tts-ttfb", "0.2",
+                      "--token-interval", "0.025",
+                      "--reply-sentences", "8"]  # about 80 tokens: ~2 s of generation
+    with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         scaffold(root)
-        with DaemonProcess(root, [PROFILE, "--log-level", "warning", "--no-reload"],
-                           env=stack.env()) as daemon:
+        with SimProcess() as sims, DaemonProcess(root, daemon_args, env=sims.env()) as daemon:
             asyncio.run(load(daemon.ws_url, daemon.pid, args.sessions, args.turns, args.think))
-            stack.latency(stt=0.15, llm_ttft=0.3, tts_ttfb=0.2, llm_token_interval=0.025)
-            stack.openai_state.reply_sentences = 8  # about 80 tokens: ~2 s of generation
+        with SimProcess(realistic_sims) as sims, \
+                DaemonProcess(root, daemon_args, env=sims.env()) as daemon:
             asyncio.run(realistic(daemon.ws_url))
 
 

@@ -415,6 +415,44 @@ def run(profile: str | None, host: str, port: int, sim: bool, no_reload: bool,
           echo=click.echo)
 
 
+_SECONDS = click.FloatRange(0, 60)
+
+
+@cli.command()
+@click.option("--stt-latency", type=_SECONDS, default=0.0, show_default=True, metavar="S",
+              help="Seconds before each transcript.")
+@click.option("--llm-ttft", type=_SECONDS, default=0.0, show_default=True, metavar="S",
+              help="Seconds before each reply's first token.")
+@click.option("--token-interval", type=_SECONDS, default=0.0, show_default=True, metavar="S",
+              help="Seconds between the reply's tokens.")
+@click.option("--tts-ttfb", type=_SECONDS, default=0.0, show_default=True, metavar="S",
+              help="Seconds before each synthesis's first audio byte.")
+@click.option("--reply-sentences", type=click.IntRange(0, 100), default=2, show_default=True,
+              help="Sentences in each LLM reply (after the echo of what was said).")
+def sim(stt_latency: float, llm_ttft: float, token_interval: float, tts_ttfb: float,
+        reply_sentences: int) -> None:
+    """Run the provider simulators alone, until Ctrl-C.
+
+    OpenAI, Anthropic, Sarvam and ElevenLabs, each a real HTTP server on 127.0.0.1 that
+    speaks its provider's API with deterministic replies and synthetic audio. Prints the
+    environment (KEY=VALUE, dotenv style) that points voiceops, or your own client, at
+    them; `voiceops run --sim` does the same inside the daemon.
+
+    \b
+    Examples:
+      voiceops sim > sims.env                  # then, in another shell:
+      env $(cat sims.env) voiceops run support_hi
+      voiceops sim --llm-ttft 0.3 --tts-ttfb 0.2 --stt-latency 0.15
+    """
+    from voiceops.sim.stack import SimStack, serve_until_stopped
+
+    stack = SimStack()
+    stack.latency(stt=stt_latency, llm_ttft=llm_ttft, tts_ttfb=tts_ttfb,
+                  llm_token_interval=token_interval)
+    stack.reply_sentences(reply_sentences)
+    serve_until_stopped(stack, click.echo, lambda line: click.echo(line, err=True))
+
+
 @cli.command()
 @click.argument("url", default="ws://127.0.0.1:8765/v1/sessions")
 @click.option("--profile", "-p", help="Profile to talk to (default: the daemon's).")

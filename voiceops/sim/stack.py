@@ -14,6 +14,10 @@ this, so a whole voice pipeline runs with no keys and no internet.
 
 from __future__ import annotations
 
+import signal
+import sys
+import threading
+from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
 
@@ -21,7 +25,7 @@ from voiceops.sim import anthropic, elevenlabs, openai, sarvam
 from voiceops.sim.knobs import LLMKnobs, STTKnobs, TTSKnobs
 from voiceops.sim.server import SimServer, Startable
 
-__all__ = ["SimStack", "reset"]
+__all__ = ["SimStack", "reset", "serve_until_stopped"]
 
 
 def reset(server: SimServer) -> None:
@@ -112,5 +116,32 @@ class SimStack(Startable):
             if isinstance(state, TTSKnobs) and tts_ttfb is not None:
                 state.tts_ttfb_s = tts_ttfb
 
+    def reply_sentences(self, count: int) -> None:
+        """Make every simulated chat model answer with an echo plus `count` sentences."""
+        for state in self.states.values():
+            if isinstance(state, LLMKnobs):
+                state.reply_sentences = count
+
     def __repr__(self) -> str:
         return f"SimStack({', '.join(map(repr, self.servers.values()))})"
+
+
+def serve_until_stopped(stack: SimStack, echo: Callable[[str], None],
+                        note: Callable[[str], None]) -> None:
+    """Serve `stack` until SIGINT or SIGTERM (`voiceops sim`): `echo` gets the environment
+    as KEY=VALUE lines and then a blank line (the end of it, for scripts reading it), `note`
+    gets what a person should read."""
+    stopped = threading.Event()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: stopped.set())
+    # The simulators are a thread each; a busy one would hold the others' answers for the
+    # interpreter's 5 ms switch interval, which a benchmark would count as provider latency.
+    sys.setswitchinterval(0.0005)
+    with stack:
+        for name, value in stack.env().items():
+            echo(f"{name}={value}")
+        echo("")
+        note(f"simulators ready: {', '.join(s.url for s in stack.servers.values())}; "
+             "Ctrl-C stops them")
+        stopped.wait()
+    note("simulators stopped")
