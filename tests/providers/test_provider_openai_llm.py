@@ -10,6 +10,10 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import StreamingResponse
+from starlette.routing import Route
 
 from voiceops.errors import (
     AuthError,
@@ -24,6 +28,7 @@ from voiceops.errors import (
 from voiceops.providers.base import LLM, Message
 from voiceops.providers.registry import ProviderPool, resolve_target
 from voiceops.sim import replies
+from voiceops.sim.server import SimServer
 from voiceops.sim.stack import SimStack
 
 CONVERSATION = [Message("system", "You are brief."), Message("user", "Where is my order?")]
@@ -176,3 +181,24 @@ def test_an_error_inside_the_stream_is_unavailable_after_the_first_delta(
     with pytest.raises(ProviderUnavailable, match="simulated"):
         asyncio.run(go())
     assert got == ["You"]
+
+
+def test_a_chunk_that_is_not_a_completion_chunk_is_a_bad_response() -> None:
+    async def odd_stream(request: Request) -> StreamingResponse:
+        async def lines() -> AsyncIterator[bytes]:
+            yield b'data: {"id": "x", "choices": "none"}\n\n'
+            yield b"data: [DONE]\n\n"
+
+        return StreamingResponse(lines(), media_type="text/event-stream")
+
+    app = Starlette(routes=[Route("/v1/chat/completions", odd_stream, methods=["POST"])])
+    with SimServer(app, api_prefix="/v1") as server:
+        env = {"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": server.base_url}
+
+        async def go() -> list[str]:
+            async with ProviderPool() as pool:
+                llm = pool.llm(resolve_target(llm_section(), env, 5.0))
+                return [delta async for delta in llm.stream(CONVERSATION)]
+
+        with pytest.raises(BadResponseError, match=r"not a chat\.completion\.chunk"):
+            asyncio.run(go())

@@ -15,14 +15,13 @@ OpenAI-compatible server (vLLM, Ollama, a gateway; Sarvam subclasses it).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 import openai
-from openai.types.chat import ChatCompletionMessageParam
 
 from voiceops.catalog.live.http import base_url_for
 from voiceops.catalog.providers import env_key
-from voiceops.errors import ProviderError, TruncatedResponseError
+from voiceops.errors import BadResponseError, ProviderError, TruncatedResponseError
 from voiceops.providers import options
 from voiceops.providers.base import Message, Target
 from voiceops.providers.failures import Call, SdkErrors, from_sdk
@@ -75,31 +74,54 @@ class OpenAILLM:
 
     async def stream(self, messages: Sequence[Message]) -> AsyncIterator[str]:
         """The reply to `messages` as text deltas, in order, as they arrive."""
-        wire = cast(list[ChatCompletionMessageParam],
-                    [{"role": m.role, "content": m.content} for m in messages])
+        body = {"model": self.target.model, "stream": True, **self._settings,
+                "messages": [{"role": m.role, "content": m.content} for m in messages]}
         try:
-            response = await self._client.chat.completions.create(
-                model=self.target.model, messages=wire, stream=True, **self._settings)
+            # Not `chat.completions.create()`: it runs every message through the SDK's
+            # type-driven transform (0.8 ms for 2 messages, 6 ms for 40, measured) before
+            # sending, and builds a pydantic model per chunk (80 us each). `post()` keeps
+            # the SDK's auth, headers, SSE decoding and error types; `cast_to=object`
+            # hands each chunk over as its parsed JSON.
+            chunks = await self._client.post(
+                "/chat/completions", body=body, cast_to=object, stream=True,
+                stream_cls=openai.AsyncStream[object])
         except Exception as exc:
             raise self._mapped(exc) from exc
         finished = False
         try:
-            async for chunk in response:
-                for choice in chunk.choices:
-                    if choice.index != 0:
-                        continue
-                    if choice.delta.content:
-                        yield choice.delta.content
-                    if choice.finish_reason is not None:
-                        finished = True
+            async for chunk in chunks:
+                text, done = self._delta(chunk)
+                if text:
+                    yield text
+                finished = finished or done
+        except ProviderError:
+            raise
         except Exception as exc:
             raise self._mapped(exc, in_body=True) from exc
         finally:
-            await response.close()
+            await chunks.close()
         if not finished:
             raise TruncatedResponseError(
                 f"{self._call.title} ended the stream of {self._call.request} before the "
                 "reply was finished (no finish_reason)", provider=self.target.provider)
+
+    def _delta(self, chunk: object) -> tuple[str, bool]:
+        """(the text of the first choice, whether it finished) in one `chat.completion.chunk`."""
+        choices = chunk.get("choices") if isinstance(chunk, dict) else None
+        if not isinstance(choices, list):
+            raise BadResponseError(
+                f"{self._call.title} sent a stream chunk that is not a chat.completion.chunk "
+                f"in answer to {self._call.request}", provider=self.target.provider)
+        text, done = "", False
+        for choice in choices:
+            if not isinstance(choice, dict) or choice.get("index", 0) != 0:
+                continue
+            delta = choice.get("delta")
+            content = delta.get("content") if isinstance(delta, dict) else None
+            if isinstance(content, str):
+                text += content
+            done = done or choice.get("finish_reason") is not None
+        return text, done
 
     def _mapped(self, exc: Exception, *, in_body: bool = False) -> ProviderError:
         mapped = from_sdk(exc, OPENAI_ERRORS, self._call, in_body=in_body)
