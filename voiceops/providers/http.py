@@ -12,15 +12,18 @@ so a process that never builds an SDK client never loads it.
 
 from __future__ import annotations
 
+import ssl
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 import httpx
 
+from voiceops.providers.liveness import lighten
+
 if TYPE_CHECKING:
     import httpx2
 
-__all__ = ["SharedHttp", "sdk_timeout", "timeout_for"]
+__all__ = ["SharedHttp", "SharedTls", "sdk_timeout", "timeout_for"]
 
 #: Connections held open per process: plenty for many sessions at once.
 _MAX_CONNECTIONS = 200
@@ -47,11 +50,26 @@ def sdk_timeout(seconds: float) -> httpx2.Timeout:
     return httpx2.Timeout(seconds, connect=min(seconds, _CONNECT_CAP_S))
 
 
+class SharedTls:
+    """One TLS context for every client of a process, made on first use: building one
+    costs ~20 ms (it loads the CA bundle), and a pool of many clients would pay it each."""
+
+    def __init__(self) -> None:
+        self._context: ssl.SSLContext | None = None
+
+    def context(self) -> ssl.SSLContext:
+        """The context (httpx's defaults: certifi, or SSL_CERT_FILE / SSL_CERT_DIR)."""
+        if self._context is None:
+            self._context = httpx.create_ssl_context()
+        return self._context
+
+
 class SharedHttp:
     """The HTTP clients shared by all provider clients; close it once, at the end."""
 
-    def __init__(self) -> None:
-        # Both are made on first use: building one costs ~20 ms (its TLS context).
+    def __init__(self, tls: SharedTls | None = None) -> None:
+        self._tls = tls or SharedTls()
+        # Both are made on first use: a process may never need one of them.
         self._httpx: httpx.AsyncClient | None = None
         self._sdk: httpx2.AsyncClient | None = None
         self._closed = False
@@ -61,13 +79,14 @@ class SharedHttp:
         """The `httpx` client for voiceops' own provider clients, made on first use."""
         if self._httpx is None:
             self._check_open()
-            self._httpx = httpx.AsyncClient(
+            self._httpx = lighten(httpx.AsyncClient(
+                verify=self._tls.context(),
                 limits=httpx.Limits(max_connections=_MAX_CONNECTIONS,
                                     max_keepalive_connections=_MAX_KEEPALIVE,
                                     keepalive_expiry=_KEEPALIVE_EXPIRY),
                 # Each request passes its own timeout; this guards one that forgets.
                 timeout=timeout_for(30.0),
-            )
+            ))
         return self._httpx
 
     def _check_open(self) -> None:
@@ -85,13 +104,14 @@ class SharedHttp:
             self._check_open()
             import httpx2  # deferred: only SDK clients need it
 
-            self._sdk = httpx2.AsyncClient(
+            self._sdk = lighten(httpx2.AsyncClient(
+                verify=self._tls.context(),
                 limits=httpx2.Limits(max_connections=_MAX_CONNECTIONS,
                                      max_keepalive_connections=_MAX_KEEPALIVE,
                                      keepalive_expiry=_KEEPALIVE_EXPIRY),
                 timeout=httpx2.Timeout(30.0, connect=_CONNECT_CAP_S),
                 follow_redirects=True,
-            )
+            ))
         return self._sdk
 
     async def aclose(self) -> None:

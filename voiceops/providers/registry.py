@@ -26,7 +26,7 @@ from voiceops.catalog.providers import PROVIDERS, Capability, base_url_override,
 from voiceops.config.interpolate import reference_name
 from voiceops.errors import MissingKeyError, ProviderSetupError
 from voiceops.providers.base import LLM, STT, TTS, Target
-from voiceops.providers.http import SharedHttp
+from voiceops.providers.http import SharedHttp, SharedTls
 
 __all__ = [
     "LLM_CLIENTS",
@@ -161,7 +161,9 @@ class ProviderPool:
     """
 
     def __init__(self, http: SharedHttp | None = None, shards: int = 8) -> None:
-        self._shards = [http] if http is not None else [SharedHttp() for _ in range(shards)]
+        tls = SharedTls()
+        self._shards = [http] if http is not None else \
+            [SharedHttp(tls) for _ in range(shards)]
         self.http = self._shards[0]
         self._turn = 0
         self._clients: dict[tuple[Any, ...], Any] = {}
