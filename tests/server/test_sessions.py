@@ -105,6 +105,30 @@ def test_interrupt_cancels_llm_and_tts_at_once(make_client: MakeClient,
         assert not frames[-2]["interrupted"]
 
 
+def test_pieces_ready_while_the_voice_is_busy_go_out_as_one_request(
+        make_client: MakeClient, sims: SimStack) -> None:
+    sims.reset()
+    sims.openai_state.reply_sentences = 4
+    sims.latency(tts_ttfb=0.3)  # the whole reply is written while its first piece is spoken
+    with greeted(make_client()) as session:
+        before = len(sims.sarvam_state.received)
+        session.send_text(json.dumps({"type": "text", "text": "Any offers this month?"}))
+        frames, audio = frames_until(session, "turn.metrics")
+        spoken = [r.body["text"] for r in sims.sarvam_state.received[before:]]
+        reply = frames[-2]["text"]
+        assert len(spoken) == 2 and audio > 0
+        assert spoken[0] == 'You said: "Any offers this month?".'  # never held back
+        assert " ".join(spoken) == reply  # the rest, joined, in order, nothing lost
+        # a long reply is joined in requests of at most join_chars (400 for "balanced")
+        sims.openai_state.reply_sentences = 40
+        before = len(sims.sarvam_state.received)
+        session.send_text(json.dumps({"type": "text", "text": "Tell me everything"}))
+        frames, _ = frames_until(session, "turn.metrics")
+        spoken = [r.body["text"] for r in sims.sarvam_state.received[before:]]
+        assert len(spoken) > 2 and max(map(len, spoken)) < 400
+        assert " ".join(spoken) == frames[-2]["text"]
+
+
 def test_llm_fallback_when_the_main_provider_fails_first(make_client: MakeClient,
                                                          sims: SimStack) -> None:
     sims.reset()

@@ -20,12 +20,15 @@ _ABBREVIATIONS = ("mr.", "mrs.", "ms.", "dr.", "st.", "e.g.", "i.e.", "etc.", "v
 class ChunkPolicy:
     min_chars: int  # pieces shorter than this wait for more text (except the last)
     first_soft_chars: int | None  # the first piece may end at a comma past this length
+    #: Pieces already waiting when the voice is free are spoken in one request, up to
+    #: this many characters (well under every provider's limit per request).
+    join_chars: int = 400
 
     @classmethod
     def for_optimization(cls, optimization: str) -> ChunkPolicy:
         return {
-            "latency": cls(min_chars=12, first_soft_chars=24),
-            "quality": cls(min_chars=80, first_soft_chars=None),
+            "latency": cls(min_chars=12, first_soft_chars=24, join_chars=250),
+            "quality": cls(min_chars=80, first_soft_chars=None, join_chars=800),
         }.get(optimization, cls(min_chars=24, first_soft_chars=None))
 
 

@@ -337,7 +337,17 @@ class Session:
         raise AllFailed("every LLM failed: " + "; ".join(failures), provider="llm")
 
     async def _speak(self, pieces: asyncio.Queue[str | None], timing: _Timing) -> None:
-        while (piece := await pieces.get()) is not None:
+        # Pieces the LLM finished while the last one was being spoken go out as one
+        # request: fewer requests (each costs a round trip and the runner's CPU), and the
+        # voice gets whole sentences in context. The first piece never waits for this.
+        held: list[str | None] = []
+        while (piece := held.pop() if held else await pieces.get()) is not None:
+            while not pieces.empty():
+                more = pieces.get_nowait()
+                if more is None or len(piece) + len(more) >= self.policy.join_chars:
+                    held.append(more)
+                    break
+                piece = f"{piece} {more}"
             await self._synthesize(piece, timing)
 
     async def _synthesize(self, text: str, timing: _Timing) -> None:
