@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from voiceops.runtime.reloader import Reloader
 from voiceops.server.auth import authorized
 from voiceops.server.http import ROUTES, problem
+from voiceops.server.looplag import watch_lag
 from voiceops.server.state import Runner
 from voiceops.server.ws import session_endpoint
 
@@ -60,13 +61,14 @@ def create_app(runner: Runner) -> Starlette:
         runner.registry.subscribe(lambda version, rejection: runner.metrics.reloads.labels(
             "ok" if version else "rejected").inc())
         task = asyncio.create_task(reloader.run()) if runner.settings.reload else None
+        lag = asyncio.create_task(watch_lag(runner.metrics.loop_lag.observe))
         app.state.reloader = reloader
         try:
             yield
         finally:
             reloader.stop.set()
-            if task is not None:
-                await asyncio.gather(task, return_exceptions=True)
+            lag.cancel()
+            await asyncio.gather(lag, *([task] if task else []), return_exceptions=True)
             for session in list(runner.sessions):
                 await session.close()
             closer = getattr(runner.providers, "aclose", None)

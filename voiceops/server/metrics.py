@@ -7,6 +7,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from voiceops.runtime.session import TurnMetrics
 
 _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10)
+_LAG_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1)
 
 
 class Metrics:
@@ -22,6 +23,10 @@ class Metrics:
                                registry=r)
         self.latency = Histogram("voiceops_stage_latency_seconds", "Latency per turn stage",
                                  ["stage"], buckets=_BUCKETS, registry=r)
+        self.loop_lag = Histogram("voiceops_event_loop_lag_seconds",
+                                  "How late the event loop ran a timer that was due "
+                                  "(sampled every 50 ms): the runner's own queueing",
+                                  buckets=_LAG_BUCKETS, registry=r)
 
     def turn(self, metrics: TurnMetrics) -> None:
         self.turns.inc()
