@@ -1,14 +1,25 @@
 """Benchmark: many concurrent sessions against a real daemon and the simulators.
 
-1. N sessions (default 200) at once, zero provider latency: each does typed turns and an
-   audio turn. The runner's own overhead per turn is the client-side time from the end of
-   the turn (the text or end_of_turn frame sent) to the first audio byte received: p50/p99.
-   Memory per idle session is the daemon's RSS growth divided by N.
+1. N sessions (default 200) at once, zero provider latency, each doing typed turns and an
+   audio turn (sent as a microphone makes it: a 20 ms frame every 20 ms). Two pacings:
+   - caller: like people on a call, each session waits for the reply to finish playing
+     (its audio's length, from its first byte) and pauses before the next turn;
+   - stress: the next turn follows the pause alone, as if nobody listened to the reply:
+     about four times the turn rate of the same number of real calls.
+   Per turn it reports, from end of turn (the text or end_of_turn frame sent) to the first
+   audio byte: what the client saw, the runner's own share measured inside it (the time
+   not spent waiting for STT, the LLM's first phrase and TTS's first byte), and the
+   client's figure minus the providers' share (the runner's share plus any queueing
+   before a frame reaches its session; an upper bound, as it includes the client's own
+   delays). Also the daemon's event-loop lag and its memory per idle session.
 2. One session with realistic provider latencies (STT 150 ms, LLM first token 300 ms, TTS
    first byte 200 ms, a reply that takes about 2 s to generate): first audio must arrive at
    about the sum of the three, not after the whole reply.
 
-    python bench/sessions.py [--sessions 200] [--turns 3]
+The simulators run in their own process (`voiceops sim`), so hundreds of clients here do not
+hold up their answers.
+
+    python bench/sessions.py [--sessions 200] [--turns 3] [--think 2] [--pace both]
 """
 
 from __future__ import annotations
@@ -17,11 +28,15 @@ import argparse
 import asyncio
 import json
 import random
+import re
 import tempfile
 import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import websockets
 
 from voiceops.scaffold import scaffold
@@ -29,7 +44,9 @@ from voiceops.server.process import DaemonProcess
 from voiceops.sim.process import SimProcess
 
 PROFILE = "support_hi"
+INPUT_RATE = 16000
 AUDIO_TURN = (b"\x10\x27" * 160) * 50  # one second of a loud square-ish tone at 16 kHz
+_LAG_BUCKET = re.compile(r'voiceops_event_loop_lag_seconds_bucket\{le="([^"]+)"\} (\S+)')
 
 
 def rss_kib(pid: int) -> int:
@@ -39,36 +56,55 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
-async def session(url: str) -> tuple[Any, dict[str, Any]]:
+@dataclass
+class Session:
+    ws: Any
+    output_rate: int
+
+
+@dataclass
+class Turn:
+    wait_s: float  # end of turn -> first audio byte, at the client
+    first_audio_at: float  # perf_counter() when it arrived
+    audio_bytes: int
+    metrics: dict[str, Any]
+
+
+async def session(url: str) -> Session:
     ws = await websockets.connect(url, max_size=None, open_timeout=60)
     await ws.send(json.dumps({"type": "start", "profile": PROFILE}))
-    ready: dict[str, Any] = {}
+    rate = 0
     while True:
         message = await asyncio.wait_for(ws.recv(), 60)
         if isinstance(message, bytes):
             continue
         frame = json.loads(message)
         if frame["type"] == "ready":
-            ready = frame
+            rate = frame["audio"]["output_rate"]
         if frame["type"] == "reply.done":
-            return ws, ready
+            return Session(ws, rate)
 
 
-async def turn(ws: Any, frames: list[str | bytes]) -> tuple[float, dict[str, Any]]:
-    """Send a turn; seconds from its last frame to the first audio byte, and its metrics."""
+async def turn(ws: Any, frames: list[str | bytes]) -> Turn:
+    """Send a turn (audio in real time) and read its reply up to `turn.metrics`."""
     for frame in frames[:-1]:
         await ws.send(frame)
+        if isinstance(frame, bytes):
+            await asyncio.sleep(len(frame) / (2 * INPUT_RATE))
     sent = time.perf_counter()
     await ws.send(frames[-1])
     first: float | None = None
+    audio = 0
     while True:
         message = await asyncio.wait_for(ws.recv(), 60)
         if isinstance(message, bytes):
             first = first or time.perf_counter()
+            audio += len(message)
             continue
         frame = json.loads(message)
         if frame["type"] == "turn.metrics":
-            return ((first or time.perf_counter()) - sent), frame
+            first = first or time.perf_counter()
+            return Turn(first - sent, first, audio, frame)
         if frame["type"] == "error":
             raise RuntimeError(frame)
 
@@ -88,85 +124,120 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def load(url: str, pid: int, count: int, turns: int, think_s: float) -> None:
-    warm, _ = await session(url)
-    await turn(warm, typed("warm up"))
+def lag_buckets(http_url: str) -> dict[float, float]:
+    """The daemon's event-loop lag histogram: cumulative count per upper bound (seconds)."""
+    text = httpx.get(f"{http_url}/metrics", timeout=10).text
+    return {float(le): float(count) for le, count in _LAG_BUCKET.findall(text)}
+
+
+def lag_quantile(before: dict[float, float], after: dict[float, float], q: float) -> str:
+    """The bucket bound under which a fraction `q` of the samples taken in between fell."""
+    counts = {le: after[le] - before.get(le, 0.0) for le in sorted(after)}
+    total = counts[float("inf")]
+    for le, count in counts.items():
+        if total and count >= q * total:
+            return "over 1 s" if le == float("inf") else f"<= {le * 1000:g} ms"
+    return "no samples"
+
+
+def line(label: str, values: list[float]) -> str:
+    return f"  {label}: p50 {pct(values, .5):.1f} ms, p99 {pct(values, .99):.1f} ms"
+
+
+async def phase(sessions: list[Session], http_url: str, turns: int, think_s: float,
+                pace: str) -> None:
+    waits: list[float] = []
+    overhead: list[float] = []
+    outside: list[float] = []
+    rng = random.Random(7)
+
+    async def converse(s: Session) -> None:
+        await asyncio.sleep(rng.uniform(0, 2 * think_s))
+        for i in range(turns + 1):
+            t = await turn(s.ws, typed(f"question number {i}") if i < turns else spoken())
+            m = t.metrics
+            stt = (m.get("stt_ms") or 0) / 1000  # the provider's, like the others below
+            waits.append((t.wait_s - stt) * 1000)
+            overhead.append(m["overhead_ms"])
+            providers = m["first_audio_ms"] - m["overhead_ms"]
+            outside.append(t.wait_s * 1000 - providers)
+            if pace == "caller":  # the reply plays to its end before the caller speaks
+                playback = t.audio_bytes / (2 * s.output_rate)
+                await asyncio.sleep(max(0.0, t.first_audio_at + playback - time.perf_counter()))
+            await asyncio.sleep(rng.uniform(0, 2 * think_s))
+
+    lag_before = lag_buckets(http_url)
+    started = time.perf_counter()
+    await asyncio.gather(*(converse(s) for s in sessions))
+    elapsed = time.perf_counter() - started
+    lag_after = lag_buckets(http_url)
+    how = ("each reply played to its end, then" if pace == "caller"
+           else "no waiting for replies to play (stress), just")
+    print(f"{len(sessions)} concurrent sessions, {turns} typed + 1 audio turn each, zero "
+          f"provider latency, {how} pauses of 0-{2 * think_s:g} s: {len(waits)} turns in "
+          f"{elapsed:.1f} s ({len(waits) / elapsed:.0f} turns/s)")
+    print(line("end of turn -> first audio byte, at the client", waits))
+    print(line("the runner's own share, measured inside it", overhead))
+    print(line("the client's figure minus the providers' share (upper bound)", outside))
+    print(f"  daemon event-loop lag: p50 {lag_quantile(lag_before, lag_after, .5)}, "
+          f"p99 {lag_quantile(lag_before, lag_after, .99)}")
+
+
+async def load(url: str, http_url: str, pid: int, count: int, turns: int, think_s: float,
+               paces: list[str]) -> None:
+    warm = await session(url)
+    await turn(warm.ws, typed("warm up"))
     base = rss_kib(pid)
     sessions = await asyncio.gather(*(session(url) for _ in range(count)))
     idle = rss_kib(pid)
-    per_session = (idle - base) / count
-    waits: list[float] = []
-    server_ms: list[float] = []
-    overhead: list[float] = []
-
-    rng = random.Random(7)
-
-    async def converse(ws: Any) -> None:
-        for i in range(turns):
-            await asyncio.sleep(rng.uniform(0, 2 * think_s))  # a caller's pause
-            wait, metrics = await turn(ws, typed(f"question number {i}"))
-            waits.append(wait)
-            server_ms.append(metrics["first_audio_ms"])
-            overhead.append(metrics["overhead_ms"])
-        wait, metrics = await turn(ws, spoken())
-        waits.append(wait - (metrics.get("stt_ms") or 0) / 1000)  # STT is the provider's
-        server_ms.append(metrics["first_audio_ms"] - (metrics.get("stt_ms") or 0))
-        overhead.append(metrics["overhead_ms"])
-
-    started = time.perf_counter()
-    await asyncio.gather(*(converse(ws) for ws, _ in sessions))
-    elapsed = time.perf_counter() - started
-    ms = [w * 1000 for w in waits]
-    mode = (f"pauses of 0-{2 * think_s:.0f} s between turns" if think_s
-            else "every session's turn at the same moment (a burst)")
-    print(f"{count} concurrent sessions, {turns} typed + 1 audio turn each, zero provider "
-          f"latency, {mode} ({len(ms)} turns in {elapsed:.1f} s)")
-    print(f"  end of turn -> first audio byte, at the client: p50 {pct(ms, .5):.1f} ms, "
-          f"p99 {pct(ms, .99):.1f} ms")
-    print(f"  same, measured inside the runner: p50 {pct(server_ms, .5):.1f} ms, "
-          f"p99 {pct(server_ms, .99):.1f} ms")
-    print(f"  the runner's own share (minus STT, LLM until the first phrase, TTS first byte):"
-          f" p50 {pct(overhead, .5):.1f} ms, p99 {pct(overhead, .99):.1f} ms")
-    print(f"  memory: {base / 1024:.1f} MiB with one session, {idle / 1024:.1f} MiB with "
-          f"{count + 1}: {per_session:.0f} KiB per idle session")
-    for ws, _ in sessions:
-        await ws.close()
-    await warm.close()
+    print(f"memory: {base / 1024:.1f} MiB with one session, {idle / 1024:.1f} MiB with "
+          f"{count + 1}: {(idle - base) / count:.0f} KiB per idle session")
+    for pace in paces:
+        await phase(list(sessions), http_url, turns, think_s, pace)
+    for s in [*sessions, warm]:
+        await s.ws.close()
 
 
 async def realistic(url: str) -> None:
-    ws, _ = await session(url)
-    wait, metrics = await turn(ws, spoken())
-    await ws.close()
+    s = await session(url)
+    await turn(s.ws, typed("warm up"))  # connections to the providers are open, as in use
+    t = await turn(s.ws, spoken())
+    await s.ws.close()
+    m = t.metrics
     print("one session, STT 150 ms + LLM first token 300 ms + TTS first byte 200 ms, a reply "
           "generated over about 2 s:")
-    print(f"  first audio {metrics['first_audio_ms']:.0f} ms after the end of the turn "
-          f"(stt {metrics['stt_ms']:.0f}, llm first token {metrics['llm_ttft_ms']:.0f}, "
-          f"tts first byte {metrics['tts_ttfb_ms']:.0f}); whole turn {metrics['total_ms']:.0f} "
-          f"ms; client saw first audio after {wait * 1000:.0f} ms")
+    print(f"  first audio {m['first_audio_ms']:.0f} ms after the end of the turn "
+          f"(stt {m['stt_ms']:.0f}, llm first token {m['llm_ttft_ms']:.0f}, "
+          f"tts first byte {m['tts_ttfb_ms']:.0f}); whole turn {m['total_ms']:.0f} "
+          f"ms; client saw first audio after {t.wait_s * 1000:.0f} ms")
+
+
+def run(project: Path, sim_args: list[str],
+        work: Callable[[DaemonProcess], Coroutine[Any, Any, None]]) -> None:
+    with SimProcess(sim_args) as sims, \
+            DaemonProcess(project, [PROFILE, "--log-level", "warning", "--no-reload"],
+                          env=sims.env()) as daemon:
+        asyncio.run(work(daemon))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=200)
-    parser.add_argument("--turns", type=int, default=3)
+    parser.add_argument("--turns", type=int, default=3, help="Typed turns per session.")
     parser.add_argument("--think", type=float, default=2.0,
-                        help="Mean pause between a session's turns, seconds (0: bursts).")
+                        help="Mean pause between a session's turns, seconds.")
+    parser.add_argument("--pace", choices=["caller", "stress", "both"], default="both")
     args = parser.parse_args()
-    daemon_args = [PROFILE, "--log-level", "warning", "--no-reload"]
-    # The simulators run in their own process: sharing this one's GIL with hundreds of
-    # clients would add its waits to every provider call.
+    paces = ["caller", "stress"] if args.pace == "both" else [args.pace]
     realistic_sims = ["--stt-latency", "0.15", "--llm-ttft", "0.3", "--tts-ttfb", "0.2",
                       "--token-interval", "0.025",
                       "--reply-sentences", "8"]  # about 80 tokens: ~2 s of generation
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         scaffold(root)
-        with SimProcess() as sims, DaemonProcess(root, daemon_args, env=sims.env()) as daemon:
-            asyncio.run(load(daemon.ws_url, daemon.pid, args.sessions, args.turns, args.think))
-        with SimProcess(realistic_sims) as sims, \
-                DaemonProcess(root, daemon_args, env=sims.env()) as daemon:
-            asyncio.run(realistic(daemon.ws_url))
+        run(root, [], lambda d: load(d.ws_url, d.http_url, d.pid, args.sessions, args.turns,
+                                     args.think, paces))
+        run(root, realistic_sims, lambda d: realistic(d.ws_url))
 
 
 if __name__ == "__main__":
