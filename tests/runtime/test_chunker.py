@@ -54,3 +54,27 @@ def test_no_text_is_lost_or_reordered(optimization: str) -> None:
     pieces = run(ChunkPolicy.for_optimization(optimization), [text[i:i + 3]
                                                               for i in range(0, len(text), 3)])
     assert " ".join(pieces).split() == text.split()
+
+
+@pytest.mark.parametrize("optimization", ["latency", "balanced", "quality"])
+def test_no_piece_is_longer_than_the_limit(optimization: str) -> None:
+    policy = ChunkPolicy.for_optimization(optimization)
+    words = [f"word{i}" for i in range(400)]  # a reply with no punctuation at all
+    text = " ".join(words)
+    pieces = run(policy, [f"{w} " for w in words])
+    assert len(pieces) > 1 and max(map(len, pieces)) <= policy.max_chars
+    assert " ".join(pieces) == text  # cut between words, nothing lost
+
+
+def test_a_run_on_sentence_is_cut_at_its_last_comma_before_the_limit() -> None:
+    clause = "and then there is one more thing to say about the plan"
+    text = ", ".join([clause] * 10) + ". Done here."
+    pieces = run(BALANCED, list(text))
+    assert max(map(len, pieces)) <= BALANCED.max_chars
+    assert all(p.endswith((",", ".")) for p in pieces)
+    assert " ".join(pieces) == text
+
+
+def test_one_endless_word_is_cut_at_the_limit() -> None:
+    pieces = run(BALANCED, ["x" * 700])
+    assert [len(p) for p in pieces] == [300, 300, 100]
