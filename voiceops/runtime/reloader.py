@@ -11,6 +11,7 @@ import asyncio
 import logging
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from watchfiles import Change, awatch
@@ -46,6 +47,10 @@ class Reloader:
         self.debounce_ms = debounce_ms
         self.step_ms = step_ms
         self.stop = asyncio.Event()
+        # Rebuilds get a thread of their own: the default executor also runs every new
+        # connection's DNS lookup (asyncio's getaddrinfo), and during a storm of new
+        # sessions a rebuild queued behind those would go live late.
+        self._builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voiceops-reload")
 
     def paths(self) -> Sequence[Path]:
         wanted = [self.project.configs, self.project.prompts]
@@ -55,21 +60,25 @@ class Reloader:
         # The lock sits in the project root beside .git and virtualenvs, which are too big
         # to watch; its mtime is polled at each quiet tick instead (twice a second).
         lock_seen = _stamp(self.project.lock)
-        async for changes in awatch(*self.paths(), watch_filter=ConfigFilter(),
-                                    debounce=self.debounce_ms, step=self.step_ms,
-                                    stop_event=self.stop, yield_on_timeout=True,
-                                    rust_timeout=500, recursive=True):
-            changed = {_relative(p) for _, p in changes}
-            if (stamp := _stamp(self.project.lock)) != lock_seen:
-                lock_seen = stamp
-                changed.add(LOCK)
-            if changed:
-                await self.reload(sorted(changed))
+        try:
+            async for changes in awatch(*self.paths(), watch_filter=ConfigFilter(),
+                                        debounce=self.debounce_ms, step=self.step_ms,
+                                        stop_event=self.stop, yield_on_timeout=True,
+                                        rust_timeout=500, recursive=True):
+                changed = {_relative(p) for _, p in changes}
+                if (stamp := _stamp(self.project.lock)) != lock_seen:
+                    lock_seen = stamp
+                    changed.add(LOCK)
+                if changed:
+                    await self.reload(sorted(changed))
+        finally:
+            self._builder.shutdown(wait=False)
 
     async def reload(self, changed: Sequence[str] = ()) -> bool:
         """Rebuild now (in a worker thread) and offer the result to the registry."""
         number = self.registry.next_number()
-        build = await asyncio.to_thread(build_version, self.project, number, self.overlay)
+        build = await asyncio.get_running_loop().run_in_executor(
+            self._builder, build_version, self.project, number, self.overlay)
         went_live = self.registry.offer(build)
         what = ", ".join(changed) or "files"
         if went_live:
