@@ -599,7 +599,8 @@ def _play(path: Path) -> None:
               help="text for people; markdown for a pull-request comment; json for tools.")
 @click.option("--exit-code", is_flag=True,
               help="Exit 1 when any profile changed (like `git diff --exit-code`).")
-def diff(revs: tuple[str, ...], fmt: str, exit_code: bool) -> None:
+@_env_option
+def diff(revs: tuple[str, ...], fmt: str, exit_code: bool, overlay: str | None) -> None:
     """Show how profiles take effect differently between two git revisions.
 
     Compares the effective profiles (after extends and ${VARS}, secrets redacted) field by
@@ -616,11 +617,12 @@ def diff(revs: tuple[str, ...], fmt: str, exit_code: bool) -> None:
       voiceops diff main                     # this branch's work against main
       voiceops diff HEAD~1 HEAD --format json
       voiceops diff origin/main --format markdown > comment.md   # in CI
+      voiceops diff main --env prod          # what the change does in production
     """
     from voiceops.review.diff import diff_revisions
     from voiceops.review.report import report
 
-    result = diff_revisions(revs)
+    result = diff_revisions(revs, overlay=overlay)
     color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     click.echo(report(result, fmt, color))
     sys.exit(EXIT_INVALID if exit_code and result.changed else EXIT_OK)

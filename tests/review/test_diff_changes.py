@@ -228,3 +228,33 @@ def test_a_broken_lock_on_one_side_is_a_note(git_project: GitProject) -> None:
 def test_too_many_revisions(git_project: GitProject) -> None:
     with pytest.raises(UsageError, match="at most two revisions"):
         diff_revisions(["a", "b", "c"])
+
+
+PROD = "version: 1\nprofiles:\n  sales_en:\n    llm: {temperature: %s}\n"
+
+
+def test_an_environment_overlay_is_laid_over_both_sides(git_project: GitProject) -> None:
+    git_project.write("configs/env/prod.yaml", PROD % "0.2")
+    git_project.commit("prod environment")
+    git_project.edit("configs/env/prod.yaml", "0.2", "0.3")
+
+    assert diff_revisions([]).changes == ()  # without --env the overlay is not used
+    found = changed(diff_revisions([], overlay="prod"))
+    assert set(found) == {"sales_en"}
+    change = found["sales_en"]
+    assert change.only_via and change.via == ("env/prod.yaml",)
+    assert [(f.path, f.old, f.new) for f in change.fields] == [("llm.temperature", 0.2, 0.3)]
+
+
+def test_an_overlay_new_on_one_side_is_a_note(git_project: GitProject) -> None:
+    git_project.write("configs/env/prod.yaml", PROD % "0.2")
+    result = diff_revisions([], overlay="prod")
+    assert result.notes == (f"{result.old} has no configs/env/prod.yaml: its profiles are "
+                            "compared without that environment",)
+    assert [(f.path, f.old, f.new) for f in changed(result)["sales_en"].fields] == [
+        ("llm.temperature", 0.6, 0.2)]
+
+
+def test_an_overlay_on_neither_side_is_a_usage_error(git_project: GitProject) -> None:
+    with pytest.raises(UsageError, match="no environment 'prod'"):
+        diff_revisions([], overlay="prod")

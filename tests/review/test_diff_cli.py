@@ -81,3 +81,13 @@ def test_real_process_leaves_the_repository_as_it_was(git_project: GitProject) -
     assert proc.stderr == ""
     assert git_project.git("status", "--porcelain") == status
     assert git_project.git("stash", "list") == ""
+
+
+def test_env_lays_the_overlay_over_both_sides(git_project: GitProject) -> None:
+    git_project.write("configs/env/prod.yaml",
+                      "version: 1\nprofiles:\n  sales_en:\n    llm: {temperature: 0.2}\n")
+    code, out, err = invoke("diff", "--env", "prod")
+    assert code == 0, err
+    assert "llm.temperature: 0.6 -> 0.2" in out and "has no configs/env/prod.yaml" in out
+    code, _, err = invoke("diff", "--env", "staging")
+    assert code == 2 and "no environment 'staging'" in err and "prod" in err

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from voiceops.config.overlay import overlay_path
 from voiceops.errors import UsageError
 from voiceops.project import CONFIGS, find_project
 from voiceops.review.compare import DiffResult, compare_trees
@@ -24,23 +25,27 @@ WORKING_TREE = "working tree"
 
 
 def diff_revisions(revs: Sequence[str], start: Path | None = None,
-                   env: Mapping[str, str] | None = None) -> DiffResult:
+                   env: Mapping[str, str] | None = None,
+                   overlay: str | None = None) -> DiffResult:
     """Compare the project at or above `start` (default: the working directory) between
-    `revs` as `voiceops diff [REV] [REV2]` does.
+    `revs` as `voiceops diff [REV] [REV2]` does; with the environment overlay `overlay`
+    (configs/env/NAME.yaml) laid over each side that has it.
 
     Raises UsageError (GitError) for more than two revisions, an unknown revision, a folder
-    outside git, or a project with configs/ on neither side.
+    outside git, a project with configs/ on neither side, or an overlay on neither side.
     """
     if len(revs) > 2:
         raise UsageError(f"diff takes at most two revisions, not {len(revs)}")
     project = find_project(start)
     repo = open_repository(project.root)
     with trees(repo, project.root, revs) as (old_tree, new_tree):
-        old, new = TreeView(old_tree, env), TreeView(new_tree, env)
+        old, new = TreeView(old_tree, env, overlay), TreeView(new_tree, env, overlay)
         notes: list[str] = []
         if not old.has_configs and not new.has_configs:
             raise UsageError(f"no {CONFIGS}/ folder in {old_tree.label} or in "
                              f"{new_tree.label} (run voiceops diff in a voiceops project)")
+        if overlay is not None and not old.has_overlay and not new.has_overlay:
+            overlay_path(new.project.configs, overlay)  # raises, naming the ones there are
         for missing, present, status in ((old, new, "added"), (new, old, "removed")):
             if not missing.has_configs:
                 notes.append(f"{missing.tree.label} has no {CONFIGS}/ folder: every profile "

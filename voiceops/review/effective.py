@@ -27,6 +27,7 @@ from voiceops.catalog.snapshot import BundledSnapshot
 from voiceops.catalog.sources import offline_catalog
 from voiceops.catalog.types import Model, Voice
 from voiceops.config.loader import PROFILE_SUFFIXES, profile_files, profile_name
+from voiceops.config.overlay import ENV_FOLDER
 from voiceops.errors import CatalogError, PromptError
 from voiceops.project import CONFIGS, LOCK, Project
 from voiceops.prompts.library import TEMPLATE_SUFFIX
@@ -87,15 +88,24 @@ class ProfileState:
 class TreeView:
     """The profiles of one tree, loaded on demand and cached."""
 
-    def __init__(self, tree: Tree, env: Mapping[str, str] | None = None) -> None:
+    def __init__(self, tree: Tree, env: Mapping[str, str] | None = None,
+                 overlay: str | None = None) -> None:
         self.tree = tree
         self.notes: list[str] = []
         self.project = project = Project(tree.root)
         self.has_configs = project.configs.is_dir()
         self.catalog = self._catalog(project)
+        #: The environment overlay's file (relative to the tree) when one is asked for,
+        #: a source of every profile whether this tree has it or not.
+        self.overlay = f"{CONFIGS}/{ENV_FOLDER}/{overlay}.yaml" if overlay else None
+        self.has_overlay = self.overlay is not None and (tree.root / self.overlay).is_file()
+        if self.overlay and not self.has_overlay and self.has_configs:
+            self.notes.append(f"{tree.label} has no {self.overlay}: its profiles are "
+                              "compared without that environment")
         # Paths are shown relative to the tree, not the working directory (for a revision
         # that is a temporary folder): both sides must name files alike.
-        self.validator = Validator(project, self.catalog, env=env, display=self.shown)
+        self.validator = Validator(project, self.catalog, env=env, display=self.shown,
+                                   overlay=overlay if self.has_overlay else None)
         self.files: dict[str, Path] = {}
         for path in profile_files(project.configs):
             self.files.setdefault(profile_name(path), path)
@@ -134,7 +144,8 @@ class TreeView:
                 # (or a base.yaml beside a base.yml) on the other side changes the chain.
                 for suffix in PROFILE_SUFFIXES:
                     chain.setdefault(f"{CONFIGS}/{parent}{suffix}")
-        return (*chain, *self._template(profile.data), LOCK)
+        overlay = (self.overlay,) if self.overlay else ()
+        return (*overlay, *chain, *self._template(profile.data), LOCK)
 
     def fingerprint(self, name: str) -> tuple[tuple[str, str | None], ...] | None:
         """The sources of `name` with their hashes. When another tree has the same hash for
