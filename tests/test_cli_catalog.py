@@ -141,3 +141,50 @@ def test_offline_listing_filters(make_project: MakeProject) -> None:
     assert code == 0 and "anushka" in out
     code, out, _ = invoke("models", "-p", "openia")
     assert code == 2
+
+
+def served_by(url: str, model: str) -> str:
+    """A profile whose LLM is an OpenAI-compatible server at `url`."""
+    return (f"version: 1\nextends: sales_en\nllm:\n  provider: openai_compatible\n"
+            f"  model: {model}\n  base_url: {url}\n  api_key: ${{LOCAL_LLM_KEY}}\n")
+
+
+@pytest.fixture
+def local_llm(sims: Sims, monkeypatch: pytest.MonkeyPatch) -> Iterator[SimServer]:
+    """An OpenAI simulator of its own standing in for a self-hosted server (the providers'
+    simulators still answer for the other profiles), with its own key variable."""
+    monkeypatch.setenv("LOCAL_LLM_KEY", openai.API_KEY)
+    with openai.serve() as server:
+        yield server
+
+
+def test_live_checks_models_on_openai_compatible_servers(make_project: MakeProject,
+                                                         local_llm: SimServer) -> None:
+    url = local_llm.base_url
+    make_project({"configs/local_en.yaml": served_by(url, "gpt-4o-mini"),
+                  "configs/typo_en.yaml": served_by(url, "gpt-4o-mni"),
+                  "configs/embed_en.yaml": served_by(url, "text-embedding-3-small")})
+    before = local_llm.log.count("/v1/models")
+    code, out, _ = invoke("validate", "configs/local_en.yaml")
+    assert code == 0 and local_llm.log.count("/v1/models") == before  # offline: not asked
+
+    code, out, err = invoke("validate", "--live")
+    assert code == 1, out + err
+    assert local_llm.log.count("/v1/models") == before + 1  # one request per server
+    assert "configs/local_en.yaml" not in out
+    assert (f"configs/typo_en.yaml:5:10: VO401 the server at {url} serves no model "
+            "'gpt-4o-mni'") in out and "did you mean 'gpt-4o-mini'" in out
+    assert ("configs/embed_en.yaml:5:10: VO401 'text-embedding-3-small' is an embedding "
+            "model, not a chat model") in out
+
+
+def test_an_unreachable_server_is_a_warning_not_an_error(make_project: MakeProject,
+                                                         local_llm: SimServer,
+                                                         monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    make_project({"configs/local_en.yaml": served_by(local_llm.base_url, "gpt-4o-mini")})
+    monkeypatch.setenv("LOCAL_LLM_KEY", "sk-wrong-local-key")
+    code, out, err = invoke("validate", "--live")
+    assert code == 0, out + err
+    assert f"warning: {local_llm.base_url}" in err and "its models are not checked" in err
+    assert "sk-wrong-local-key" not in out + err

@@ -8,7 +8,7 @@ from voiceops.catalog.cache import DEFAULT_TTL_S, CatalogCache
 from voiceops.catalog.lock import Lock, LockDiff, compare, pin, read_lock, write_lock
 from voiceops.catalog.providers import title
 from voiceops.catalog.references import Reference
-from voiceops.catalog.refresh import Progress, Refreshed, refresh
+from voiceops.catalog.refresh import Progress, Refreshed, named, refresh
 from voiceops.catalog.resolve import Catalog, StaticSource
 from voiceops.catalog.snapshot import BundledSnapshot
 from voiceops.catalog.sources import project_references
@@ -43,7 +43,7 @@ async def lock_project(project: Project, cache: CatalogCache, *, live: bool = Tr
     lock, missing = pin(references, Catalog(sources))
     warnings = list(refreshed.warnings)
     for provider, error in sorted(refreshed.errors.items()):
-        warnings.append(f"{title(provider)}: {error}; pinned from "
+        warnings.append(f"{named(title(provider), error)}; pinned from "
                         + ("the previous lock or " if previous else "") + "the bundled snapshot")
     written = False if missing else write_lock(project.lock, lock)
     return LockOutcome(lock, missing, written, warnings)

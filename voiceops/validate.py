@@ -71,7 +71,7 @@ class Validator:
         profile, found = self.loader.load(path)
         if profile is not None:
             found += check_schema(profile)
-            found += check_catalog(profile, self.catalog)
+            found += check_catalog(profile, self.catalog, self.loader.env)
             if not profile.abstract:
                 found += check_prompt(profile, self.library)
         if self.strict:
@@ -122,25 +122,38 @@ async def validate_live(paths: Sequence[Path], cache: CatalogCache, *, strict: b
                         prompts: Path | None = None, force: bool = False,
                         progress: Progress | None = None,
                         overlay: str | None = None) -> LiveValidation:
-    """Validate against the providers' live catalogs (through `cache`), and report how the
-    lock file has drifted from them."""
+    """Validate against the providers' live catalogs and the model lists of the
+    OpenAI-compatible servers the profiles name (through `cache`), and report how the lock
+    file has drifted from them."""
+    import asyncio
+    import os
+
+    from voiceops.catalog.endpoints import endpoints
     from voiceops.catalog.lock import read_lock
-    from voiceops.catalog.refresh import refresh
-    from voiceops.catalog.sources import drift, live_catalog, project_references
+    from voiceops.catalog.providers import title
+    from voiceops.catalog.refresh import named, refresh, refresh_endpoints
+    from voiceops.catalog.sources import drift, live_catalog, loaded_choices, references_of
 
     files = expand_paths(paths)
     project = find_project(paths[0] if paths else None)
-    references = project_references(project, files)
+    choices = loaded_choices(project, files)
     lock = read_lock(project.lock)
-    providers = {r.provider for r in references} | set(lock.providers if lock else ())
-    refreshed = await refresh(providers, cache, force=force, progress=progress)
+    providers = {r.provider for r in references_of(choices)} | set(lock.providers if lock
+                                                                   else ())
+    refreshed, served = await asyncio.gather(
+        refresh(providers, cache, force=force, progress=progress),
+        refresh_endpoints(endpoints(choices, os.environ), cache, force=force,
+                          progress=progress))
     validator = default_validator(paths, strict=strict, prompts=prompts,
-                                  catalog=live_catalog(refreshed), overlay=overlay)
+                                  catalog=live_catalog(refreshed, served), overlay=overlay)
     result = validator.run(files)
     extra = drift(lock, refreshed, project.lock) if lock else []
     if strict:
         extra = promote_warnings(extra)
     every = tuple(unique_sorted([*result.diagnostics, *extra]))
-    warnings = [*refreshed.warnings,
-                *(f"{e}; checked against the bundled snapshot" for e in refreshed.errors.values())]
+    warnings = [*refreshed.warnings, *served.warnings,
+                *(f"{named(title(p), e)}; checked against the bundled snapshot"
+                  for p, e in refreshed.errors.items()),
+                *(f"{named(url, e)}; its models are not checked"
+                  for url, e in served.errors.items())]
     return LiveValidation(ValidationResult(result.checked, every), tuple(warnings))

@@ -6,7 +6,12 @@ type (the schema has reported them) so one run still shows every problem.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+
 from voiceops import languages
+from voiceops.catalog.endpoints import PROVIDER as ENDPOINTS
+from voiceops.catalog.endpoints import endpoint_of
 from voiceops.catalog.providers import PROVIDERS, title
 from voiceops.catalog.references import SECTION_KINDS, Key, Target, targets
 from voiceops.catalog.resolve import Catalog
@@ -19,18 +24,22 @@ from voiceops.suggest import closest, did_you_mean
 _LOCK_HINT = "if it is new or your account's own, pin it with `voiceops lock`"
 
 
-def check_catalog(profile: LoadedProfile, catalog: Catalog) -> list[Diagnostic]:
-    """Every catalog problem of `profile`'s LLM, TTS and STT choices and their fallbacks."""
-    checker = _Checker(profile, catalog)
+def check_catalog(profile: LoadedProfile, catalog: Catalog,
+                  env: Mapping[str, str] | None = None) -> list[Diagnostic]:
+    """Every catalog problem of `profile`'s LLM, TTS and STT choices and their fallbacks;
+    `env` gives OPENAI_COMPATIBLE_BASE_URL to choices that name no server."""
+    checker = _Checker(profile, catalog, os.environ if env is None else env)
     for target in targets(profile.data):
         checker.target(target)
     return checker.found
 
 
 class _Checker:
-    def __init__(self, profile: LoadedProfile, catalog: Catalog) -> None:
+    def __init__(self, profile: LoadedProfile, catalog: Catalog,
+                 env: Mapping[str, str]) -> None:
         self.profile = profile
         self.catalog = catalog
+        self.env = env
         self.found: list[Diagnostic] = []
         language = profile.data.get("language")
         self.language = language if isinstance(language, str) else None
@@ -50,6 +59,9 @@ class _Checker:
                         f"{info.title} offers no {target.section.upper()} service",
                         did_you_mean(provider, [p for p, i in PROVIDERS.items()
                                                 if target.section in i.capabilities]))
+            return
+        if provider == ENDPOINTS:
+            self.served(target)
             return
         if not info.has_catalog or self.catalog.provider(provider) is None:
             return
@@ -83,7 +95,7 @@ class _Checker:
             return None
         if model.kind != kind and not (kind == "chat" and model.kind == "realtime"):
             self.report("VO401", path,
-                        f"'{model_id}' is a {_noun(model.kind)}, not a {_noun(kind)}",
+                        f"'{model_id}' is {_a(_noun(model.kind))}, not {_a(_noun(kind))}",
                         did_you_mean(model_id, [m.id for m in self.catalog.models(provider,
                                                                                    kind)]))
             return None
@@ -94,6 +106,25 @@ class _Checker:
         elif model.deprecated:
             self.report("VO405", path, f"{model_id} is deprecated", model.deprecated)
         return model
+
+    def served(self, target: Target) -> None:
+        """An OpenAI-compatible choice: is its model on its server's list (when asked)?"""
+        endpoint = endpoint_of(target.data, self.env)
+        listing = self.catalog.served(endpoint.base_url) if endpoint else None
+        model_id = target.data.get("model")
+        if endpoint is None or listing is None or not isinstance(model_id, str):
+            return
+        path = (*target.path, "model")
+        chat = [m.id for m in listing.models if m.kind in ("chat", "realtime")]
+        found = next((m for m in listing.models if m.id == model_id), None)
+        if found is None:
+            listed = f"it serves: {', '.join(chat[:6])}" if chat else "it lists no chat models"
+            self.report("VO401", path,
+                        f"the server at {endpoint.base_url} serves no model '{model_id}'",
+                        did_you_mean(model_id, chat) or listed)
+        elif found.id not in chat:
+            self.report("VO401", path, f"'{model_id}' is {_a(_noun(found.kind))}, not a "
+                        f"{_noun('chat')}", did_you_mean(model_id, chat))
 
     def voice(self, target: Target, provider: str, model: Model) -> None:
         ref = target.data.get("voice")
@@ -184,6 +215,10 @@ def _close_voices(catalog: Catalog, provider: str, ref: str) -> str | None:
 def _noun(kind: str) -> str:
     return {"chat": "chat model", "realtime": "realtime model", "stt": "speech-to-text model",
             "tts": "text-to-speech model", "embedding": "embedding model"}.get(kind, "model")
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
 def _fast_models(catalog: Catalog, model: Model) -> str | None:

@@ -48,15 +48,16 @@ def targets(data: dict[str, Any]) -> Iterator[Target]:
                     yield Target(section, (section, "fallbacks", i), item)
 
 
+def target_references(target: Target) -> set[Reference]:
+    """The model and voice one choice names."""
+    provider = target.data.get("provider")
+    if not isinstance(provider, str):
+        return set()
+    return {Reference(provider, "model" if field == "model" else "voice", value)
+            for field in ("model", "voice")
+            if isinstance(value := target.data.get(field), str)}
+
+
 def references(data: dict[str, Any]) -> set[Reference]:
     """Every model and voice the profile names, by provider."""
-    found: set[Reference] = set()
-    for target in targets(data):
-        provider = target.data.get("provider")
-        if not isinstance(provider, str):
-            continue
-        for field in ("model", "voice"):
-            value = target.data.get(field)
-            if isinstance(value, str):
-                found.add(Reference(provider, "model" if field == "model" else "voice", value))
-    return found
+    return {r for target in targets(data) for r in target_references(target)}

@@ -37,11 +37,17 @@ class Catalog:
     """
 
     def __init__(self, sources: Sequence[CatalogSource],
-                 pinned: CatalogSource | None = None) -> None:
+                 pinned: CatalogSource | None = None,
+                 servers: Mapping[str, ProviderCatalog] | None = None) -> None:
         self.sources = list(sources)
         self.pinned = pinned
+        self.servers = dict(servers or {})  # OpenAI-compatible servers' models, by base URL
         self._indexes: dict[str, list[_Index]] = {}
         self._pinned: dict[str, _Index | None] = {}
+
+    def served(self, base_url: str) -> ProviderCatalog | None:
+        """What the OpenAI-compatible server at `base_url` lists; None when not asked."""
+        return self.servers.get(base_url)
 
     def provider(self, name: str) -> ProviderCatalog | None:
         """The first source's catalog of `name`, or None when no source knows it."""

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from voiceops.catalog.lock import Lock, read_lock
 from voiceops.catalog.providers import PROVIDERS, title
-from voiceops.catalog.references import Reference
+from voiceops.catalog.references import Reference, Target, target_references, targets
 from voiceops.catalog.resolve import Catalog, StaticSource
 from voiceops.catalog.snapshot import BundledSnapshot
 from voiceops.catalog.types import Voice
@@ -29,23 +29,34 @@ def offline_catalog(project: Project) -> Catalog:
     return Catalog([lock, BundledSnapshot()], pinned=lock)
 
 
-def live_catalog(refreshed: Refreshed) -> Catalog:
-    """Live answers first; the snapshot for providers that could not be reached."""
-    return Catalog([StaticSource(refreshed.catalogs), BundledSnapshot()])
+def live_catalog(refreshed: Refreshed, served: Refreshed | None = None) -> Catalog:
+    """Live answers first; the snapshot for providers that could not be reached; and the
+    model lists of the OpenAI-compatible servers in `served`."""
+    return Catalog([StaticSource(refreshed.catalogs), BundledSnapshot()],
+                   servers=served.catalogs if served else None)
 
 
-def project_references(project: Project, paths: Iterable[Path] | None = None) -> set[Reference]:
-    """Every model and voice the project's loadable profiles name (problems are ignored
-    here: `voiceops validate` reports them)."""
-    from voiceops.catalog.references import references
-
+def loaded_choices(project: Project, paths: Iterable[Path] | None = None) -> list[Target]:
+    """The LLM, TTS and STT choices (fallbacks included) of the project's loadable profiles
+    (problems are ignored here: `voiceops validate` reports them)."""
     loader = ProfileLoader()
-    found: set[Reference] = set()
+    found: list[Target] = []
     for path in paths if paths is not None else profile_files(project.configs):
         profile, _ = loader.load(path)
         if profile is not None:
-            found |= references(profile.data)
+            found.extend(targets(profile.data))
+    return found
+
+
+def references_of(choices: Iterable[Target]) -> set[Reference]:
+    """The models and voices `choices` name, of the providers that have a catalog."""
+    found = {r for t in choices for r in target_references(t)}
     return {r for r in found if r.provider in PROVIDERS and PROVIDERS[r.provider].has_catalog}
+
+
+def project_references(project: Project, paths: Iterable[Path] | None = None) -> set[Reference]:
+    """Every model and voice the project's loadable profiles name."""
+    return references_of(loaded_choices(project, paths))
 
 
 def drift(lock: Lock, refreshed: Refreshed, lock_path: Path) -> list[Diagnostic]:
@@ -100,9 +111,10 @@ async def browse_catalog(project: Project, providers: Iterable[str], *, live: bo
     """The catalog to list models and voices from: offline, or live through the cache."""
     if not live or cache is None:
         return offline_catalog(project), []
-    from voiceops.catalog.refresh import refresh
+    from voiceops.catalog.refresh import named, refresh
 
     refreshed = await refresh(providers, cache, force=force, progress=progress)
     warnings = [*refreshed.warnings,
-                *(f"{e}; showing the bundled snapshot" for e in refreshed.errors.values())]
+                *(f"{named(title(p), e)}; showing the bundled snapshot"
+                  for p, e in refreshed.errors.items())]
     return live_catalog(refreshed), warnings
