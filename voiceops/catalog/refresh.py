@@ -71,22 +71,15 @@ async def refresh(
     return await _through_cache(asks, cache, ttl_s, force, env, client, retry, progress)
 
 
-async def refresh_endpoints(
-    servers: Iterable[Endpoint],
-    cache: CatalogCache,
-    *,
-    ttl_s: float = DEFAULT_TTL_S,
-    force: bool = False,
-    environ: Mapping[str, str] | None = None,
-    client: httpx.AsyncClient | None = None,
-    retry: RetryPolicy | None = None,
-    progress: Progress | None = None,
-) -> Refreshed:
-    """The models each OpenAI-compatible server lists, through `cache`, by base URL."""
+async def refresh_endpoints(servers: Iterable[Endpoint], cache: CatalogCache, *,
+                            force: bool = False, environ: Mapping[str, str] | None = None,
+                            progress: Progress | None = None) -> Refreshed:
+    """The models each OpenAI-compatible server lists, through `cache`, by base URL (as
+    `refresh` gets the providers' catalogs)."""
     env = os.environ if environ is None else environ
     asks = [_Ask(s.base_url, s.base_url, ENDPOINTS, s.api_key(env), s.base_url)
             for s in sorted(set(servers))]
-    return await _through_cache(asks, cache, ttl_s, force, env, client, retry, progress)
+    return await _through_cache(asks, cache, DEFAULT_TTL_S, force, env, None, None, progress)
 
 
 async def _through_cache(
