@@ -14,17 +14,30 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 
 from voiceops.catalog.live.http import RetryPolicy
 from voiceops.errors import ProviderError, ProviderSetupError
 from voiceops.providers.failures import Call, Refine, is_timeout, retry_after
+from voiceops.providers.http import timeout_for
 from voiceops.providers.retry import ONE_RETRY, retryable_status
 
-__all__ = ["iter_body", "open_response", "read_body"]
+__all__ = ["iter_body", "open_response", "post", "read_body"]
+
+
+def post(http: httpx.AsyncClient, url: str, headers: Mapping[str, str], timeout_s: float,
+         **content: Any) -> Callable[[], httpx.Request]:
+    """What `open_response` takes: a builder of one POST to `url` (content as httpx takes
+    it: json=, data=, files=, params=), made anew for each try."""
+    def build() -> httpx.Request:
+        return http.build_request("POST", url, headers=dict(headers),
+                                  timeout=timeout_for(timeout_s), **content)
+
+    return build
 
 
 @asynccontextmanager

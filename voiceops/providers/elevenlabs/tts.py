@@ -20,8 +20,6 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-
 from voiceops.catalog.live.http import base_url_for
 from voiceops.catalog.providers import env_key
 from voiceops.errors import ProviderError, ProviderRequestError, ProviderSetupError
@@ -29,7 +27,7 @@ from voiceops.providers import options, rest
 from voiceops.providers.audio import SampleAligner
 from voiceops.providers.base import Target
 from voiceops.providers.failures import Call
-from voiceops.providers.http import SharedHttp, timeout_for
+from voiceops.providers.http import SharedHttp
 
 __all__ = ["DEFAULT_MODEL", "LANGUAGE_CODE_MODELS", "PCM_RATES", "ElevenLabsTTS"]
 
@@ -82,14 +80,9 @@ class ElevenLabsTTS:
         """`text` spoken, as PCM chunks (whole samples) in order, as they arrive."""
         if not text.strip():
             return  # nothing to say: not worth a request (the API would refuse it)
-        body = {**self._body, "text": text}
-
-        def build() -> httpx.Request:
-            return self._http.build_request(
-                "POST", self._url, params=self._params, json=body,
-                headers={"xi-api-key": self.target.api_key or ""},
-                timeout=timeout_for(self.target.timeout_s))
-
+        build = rest.post(self._http, self._url, {"xi-api-key": self.target.api_key or ""},
+                          self.target.timeout_s, params=self._params,
+                          json={**self._body, "text": text})
         aligner = SampleAligner()
         async with rest.open_response(self._http, self._call, build,
                                       refine=self._refine) as response:

@@ -14,8 +14,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
-
 from voiceops.catalog.live.http import base_url_for
 from voiceops.catalog.providers import env_key
 from voiceops.errors import BadResponseError, ProviderRequestError
@@ -23,7 +21,7 @@ from voiceops.providers import options, rest
 from voiceops.providers.audio import duration_s, pcm_to_wav
 from voiceops.providers.base import Target, Transcript
 from voiceops.providers.failures import Call
-from voiceops.providers.http import SharedHttp, timeout_for
+from voiceops.providers.http import SharedHttp
 
 __all__ = ["DEFAULT_MODEL", "MAX_SECONDS", "SarvamSTT"]
 
@@ -55,15 +53,11 @@ class SarvamSTT:
         fields = {"model": self._model, "language_code": language or "unknown"}
         if self._mode:
             fields["mode"] = self._mode
-        wav = pcm_to_wav(pcm, sample_rate)
-
-        def build() -> httpx.Request:
-            return self._http.build_request(
-                "POST", self._url, data=fields,
-                files={"file": ("utterance.wav", wav, "audio/wav")},
-                headers={"api-subscription-key": self.target.api_key or ""},
-                timeout=timeout_for(self.target.timeout_s))
-
+        build = rest.post(self._http, self._url,
+                          {"api-subscription-key": self.target.api_key or ""},
+                          self.target.timeout_s, data=fields,
+                          files={"file": ("utterance.wav", pcm_to_wav(pcm, sample_rate),
+                                          "audio/wav")})
         # open_response retries a quick failure once: the same upload twice is harmless.
         async with rest.open_response(self._http, self._call, build) as response:
             body = await rest.read_body(response, self._call)

@@ -25,8 +25,6 @@ import json
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-import httpx
-
 from voiceops.catalog.live.http import base_url_for
 from voiceops.catalog.providers import env_key
 from voiceops.catalog.snapshot import BundledSnapshot
@@ -35,7 +33,7 @@ from voiceops.providers import options, rest
 from voiceops.providers.audio import SampleAligner, WavFormatError, split_wav_header, wav_to_pcm
 from voiceops.providers.base import Target
 from voiceops.providers.failures import Call
-from voiceops.providers.http import SharedHttp, timeout_for
+from voiceops.providers.http import SharedHttp
 
 __all__ = ["DEFAULT_LANGUAGE", "DEFAULT_MODEL", "REST_RATES", "STREAM_RATES", "SarvamTTS"]
 
@@ -95,14 +93,9 @@ class SarvamTTS:
         """`text` spoken, as PCM chunks (whole samples) in order, as they arrive."""
         if not text.strip():
             return  # nothing to say: not worth a request (the API would refuse it)
-        body = {**self._body, "text": text}
-
-        def build() -> httpx.Request:
-            return self._http.build_request(
-                "POST", self._url, json=body,
-                headers={"api-subscription-key": self.target.api_key or ""},
-                timeout=timeout_for(self.target.timeout_s))
-
+        build = rest.post(self._http, self._url,
+                          {"api-subscription-key": self.target.api_key or ""},
+                          self.target.timeout_s, json={**self._body, "text": text})
         async with rest.open_response(self._http, self._call, build) as response:
             if self._streamed:
                 async for pcm in self._pcm_stream(rest.iter_body(response, self._call)):
