@@ -15,7 +15,6 @@ from voiceops.errors import (
     ProviderRequestError,
     ProviderSetupError,
     RateLimitError,
-    TruncatedResponseError,
 )
 from voiceops.providers.registry import ProviderPool, resolve_target
 from voiceops.sim import speech
@@ -107,26 +106,6 @@ def test_a_429_is_retried_once_then_reported_with_its_wait(sims: SimStack) -> No
     error = failure(sims, tts_section())
     assert isinstance(error, RateLimitError) and error.retry_after == 5
     assert server.requests == 1
-
-
-def test_audio_cut_midway_is_a_truncated_response(sims: SimStack) -> None:
-    sims.servers["elevenlabs"].faults.truncate(keep_bytes=5001)
-    assert isinstance(failure(sims, tts_section()), TruncatedResponseError)
-
-
-def test_closing_the_audio_stream_midway_closes_the_request(sims: SimStack) -> None:
-    sims.elevenlabs_state.tts_chunk_interval_s = 0.1
-
-    async def go() -> None:
-        async with ProviderPool() as pool:
-            tts = pool.tts(resolve_target(tts_section(), sims.env(), 5.0), 16000)
-            stream = tts.synthesize(TEXT)
-            assert await anext(stream)
-            await stream.aclose()  # type: ignore[attr-defined]
-
-    asyncio.run(go())
-    entry = sims.elevenlabs_state.last()
-    assert entry.ended.wait(2.0) and entry.outcome == "disconnected"
 
 
 def test_blank_text_costs_no_request(sims: SimStack) -> None:
