@@ -4,6 +4,7 @@ through the real CLI, the real clients and real HTTP on loopback."""
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -143,6 +144,15 @@ def test_offline_listing_filters(make_project: MakeProject) -> None:
     assert code == 2
 
 
+@pytest.fixture
+def unused_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
 def served_by(url: str, model: str) -> str:
     """A profile whose LLM is an OpenAI-compatible server at `url`."""
     return (f"version: 1\nextends: sales_en\nllm:\n  provider: openai_compatible\n"
@@ -178,13 +188,17 @@ def test_live_checks_models_on_openai_compatible_servers(make_project: MakeProje
             "model, not a chat model") in out
 
 
-def test_an_unreachable_server_is_a_warning_not_an_error(make_project: MakeProject,
-                                                         local_llm: SimServer,
-                                                         monkeypatch: pytest.MonkeyPatch
-                                                         ) -> None:
-    make_project({"configs/local_en.yaml": served_by(local_llm.base_url, "gpt-4o-mini")})
+def test_a_server_refusing_the_key_or_gone_is_a_warning_not_an_error(
+        make_project: MakeProject, local_llm: SimServer, monkeypatch: pytest.MonkeyPatch,
+        unused_port: int) -> None:
+    make_project({"configs/local_en.yaml": served_by(local_llm.base_url, "gpt-4o-mini"),
+                  "configs/gone_en.yaml": served_by(f"http://127.0.0.1:{unused_port}/v1",
+                                                    "gpt-4o-mini")})
     monkeypatch.setenv("LOCAL_LLM_KEY", "sk-wrong-local-key")
     code, out, err = invoke("validate", "--live")
     assert code == 0, out + err
-    assert f"warning: {local_llm.base_url}" in err and "its models are not checked" in err
+    assert "warning: OpenAI-compatible refused the API key" in err and local_llm.base_url in err
+    assert "the profile takes it from $LOCAL_LLM_KEY" in err
+    assert f"cannot be reached for GET http://127.0.0.1:{unused_port}/v1/models" in err
+    assert err.count("its models are not checked") == 2
     assert "sk-wrong-local-key" not in out + err

@@ -20,6 +20,7 @@ from voiceops.prompts.check import check_prompt
 from voiceops.prompts.library import TemplateLibrary
 
 if TYPE_CHECKING:
+    from voiceops.catalog.endpoints import Endpoint
     from voiceops.catalog.refresh import Progress
 
 
@@ -128,6 +129,7 @@ async def validate_live(paths: Sequence[Path], cache: CatalogCache, *, strict: b
     import asyncio
     import os
 
+    from voiceops.catalog.endpoints import PROVIDER as ENDPOINTS
     from voiceops.catalog.endpoints import endpoints
     from voiceops.catalog.lock import read_lock
     from voiceops.catalog.providers import title
@@ -140,10 +142,10 @@ async def validate_live(paths: Sequence[Path], cache: CatalogCache, *, strict: b
     lock = read_lock(project.lock)
     providers = {r.provider for r in references_of(choices)} | set(lock.providers if lock
                                                                    else ())
+    servers = {e.base_url: e for e in endpoints(choices, os.environ)}
     refreshed, served = await asyncio.gather(
         refresh(providers, cache, force=force, progress=progress),
-        refresh_endpoints(endpoints(choices, os.environ), cache, force=force,
-                          progress=progress))
+        refresh_endpoints(servers.values(), cache, force=force, progress=progress))
     validator = default_validator(paths, strict=strict, prompts=prompts,
                                   catalog=live_catalog(refreshed, served), overlay=overlay)
     result = validator.run(files)
@@ -154,6 +156,14 @@ async def validate_live(paths: Sequence[Path], cache: CatalogCache, *, strict: b
     warnings = [*refreshed.warnings, *served.warnings,
                 *(f"{named(title(p), e)}; checked against the bundled snapshot"
                   for p, e in refreshed.errors.items()),
-                *(f"{named(url, e)}; its models are not checked"
-                  for url, e in served.errors.items())]
+                *(f"{named(title(ENDPOINTS), e)}{_key_from(servers[url], e)}; its models "
+                  "are not checked" for url, e in served.errors.items())]
     return LiveValidation(ValidationResult(result.checked, every), tuple(warnings))
+
+
+def _key_from(server: Endpoint, error: Exception) -> str:
+    """For a refused key: which variable the profile takes it from."""
+    from voiceops.errors import AuthError
+
+    refused = isinstance(error, AuthError) and server.key_variable
+    return f" (the profile takes it from ${server.key_variable})" if refused else ""

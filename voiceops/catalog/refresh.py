@@ -37,7 +37,7 @@ class _Ask:
     """One catalog to get: filed under `name` (a provider, or a server's URL)."""
 
     name: str
-    label: str  # how progress names it
+    label: str  # how progress names it (failures name the provider, and servers their URL)
     provider: str
     api_key: str | None
     base_url: str | None
@@ -91,6 +91,7 @@ async def _through_cache(
     entries: dict[str, tuple[CacheKey, CacheEntry | None]] = {}
     wanted: list[FetchRequest] = []
     labels = {a.name: a.label for a in asks}
+    provider_of = {a.name: a.provider for a in asks}
     for ask in asks:
         key = CacheKey.of(ask.provider, ask.api_key, ask.base_url)
         entry = cache.get(key)
@@ -113,8 +114,8 @@ async def _through_cache(
         if isinstance(result, ProviderError):
             if entry is not None:
                 age = _age(now - entry.stored_at)
-                out.warnings.append(f"{named(labels[name], result)}; using the catalog "
-                                    f"cached {age} ago")
+                out.warnings.append(f"{named(title(provider_of[name]), result)}; using the "
+                                    f"catalog cached {age} ago")
                 out.catalogs[name] = entry.catalog
             else:
                 out.errors[name] = result
