@@ -113,6 +113,8 @@ def test_the_pool_builds_one_client_per_target_and_shares_connections() -> None:
             assert llm is pool.llm(resolve_target({"provider": "openai", "model": "m"}, env, 5))
         assert pool.http.closed
 
+    asyncio.run(go())
+
 
 def test_the_pool_spreads_calls_over_its_shards() -> None:
     env = {**ENV, "ELEVENLABS_API_KEY": "k"}
@@ -126,5 +128,23 @@ def test_the_pool_spreads_calls_over_its_shards() -> None:
             assert len({id(c._http) for c in clients}) == 4
 
     asyncio.run(go())
+
+
+def test_a_session_keeps_to_one_shard_and_sessions_take_turns() -> None:
+    env = {**ENV, "ELEVENLABS_API_KEY": "k"}
+    voice = resolve_target({"provider": "elevenlabs", "voice": "v"}, env, 5)
+    model = resolve_target({"provider": "openai", "model": "m"}, env, 5)
+
+    async def go() -> None:
+        async with ProviderPool(shards=4) as pool:
+            sessions = [pool.for_session() for _ in range(5)]
+            assert [s.index for s in sessions] == [1, 2, 3, 0, 1]
+            first = sessions[0]
+            # every call of one session goes over the same connections
+            assert len({id(first.tts(voice, 16000)) for _ in range(6)}) == 1
+            assert first.llm(model) is first.llm(model)
+            assert first.tts(voice, 16000) is sessions[4].tts(voice, 16000)  # same shard
+            assert first.tts(voice, 16000) is not sessions[1].tts(voice, 16000)
+            assert first.tts(voice, 16000)._http is pool._shards[1].httpx  # type: ignore[attr-defined]
 
     asyncio.run(go())

@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Final
 
@@ -32,6 +33,7 @@ __all__ = [
     "LLM_CLIENTS",
     "STT_CLIENTS",
     "TTS_CLIENTS",
+    "PoolShard",
     "ProviderPool",
     "client_class",
     "resolve_target",
@@ -150,14 +152,17 @@ def _freeze(value: Any) -> str:
 
 
 class ProviderPool:
-    """Builds and caches provider clients over one `SharedHttp`; close it once at the end.
+    """Builds and caches provider clients over shared connections; close it once at the end.
 
     `llm(target)`, `tts(target, sample_rate)` and `stt(target)` return the client for the
     target, building it on first use. Closing the pool closes every connection.
 
-    Calls are spread over `shards` connection pools, round robin: httpx's pool scans all
-    of its connections for every request it assigns, so one pool serving hundreds of
-    sessions spent more CPU on that scan than on the requests (measured at 200 sessions).
+    Connections are split over `shards` pools: httpx's pool scans all of its connections
+    for every request it assigns, so one pool serving hundreds of sessions spent more CPU
+    on that scan than on the requests (measured at 200 sessions). `for_session()` hands a
+    session one shard (the next in turn) for all of its calls, so each turn reuses the
+    warm connections the session's earlier turns opened (a new TLS connection to a
+    distant API costs 50-150 ms); calls made on the pool itself rotate over the shards.
     """
 
     def __init__(self, http: SharedHttp | None = None, shards: int = 8) -> None:
@@ -168,29 +173,38 @@ class ProviderPool:
         self._turn = 0
         self._clients: dict[tuple[Any, ...], Any] = {}
 
-    def llm(self, target: Target) -> LLM:
+    def for_session(self) -> PoolShard:
+        """The clients of one shard, for everything one session asks."""
+        return PoolShard(self, self._next_shard())
+
+    def llm(self, target: Target, *, shard: int | None = None) -> LLM:
         """The streaming LLM client for `target`."""
-        client: LLM = self._client("llm", target)
+        client: LLM = self._client("llm", target, shard=shard)
         return client
 
-    def tts(self, target: Target, sample_rate: int) -> TTS:
+    def tts(self, target: Target, sample_rate: int, *, shard: int | None = None) -> TTS:
         """The TTS client for `target`, producing PCM s16le mono at `sample_rate`."""
-        client: TTS = self._client("tts", target, sample_rate)
+        client: TTS = self._client("tts", target, sample_rate, shard=shard)
         return client
 
-    def stt(self, target: Target) -> STT:
+    def stt(self, target: Target, *, shard: int | None = None) -> STT:
         """The STT client for `target`."""
-        client: STT = self._client("stt", target)
+        client: STT = self._client("stt", target, shard=shard)
         return client
 
-    def _client(self, capability: Capability, target: Target, *extra: Any) -> Any:
+    def _next_shard(self) -> int:
         self._turn = (self._turn + 1) % len(self._shards)
+        return self._turn
+
+    def _client(self, capability: Capability, target: Target, *extra: Any,
+                shard: int | None) -> Any:
+        index = self._next_shard() if shard is None else shard % len(self._shards)
         key = (capability, target.provider, target.model, target.api_key, target.base_url,
-               target.timeout_s, _freeze(dict(target.options)), *extra, self._turn)
+               target.timeout_s, _freeze(dict(target.options)), *extra, index)
         client = self._clients.get(key)
         if client is None:
             cls = client_class(capability, target.provider)
-            client = cls(target, *extra, self._shards[self._turn])
+            client = cls(target, *extra, self._shards[index])
             self._clients[key] = client
         return client
 
@@ -208,3 +222,23 @@ class ProviderPool:
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+@dataclass(frozen=True)
+class PoolShard:
+    """One shard of a `ProviderPool`: the same clients, always over the same connections."""
+
+    pool: ProviderPool
+    index: int
+
+    def llm(self, target: Target) -> LLM:
+        """The streaming LLM client for `target`, on this shard."""
+        return self.pool.llm(target, shard=self.index)
+
+    def tts(self, target: Target, sample_rate: int) -> TTS:
+        """The TTS client for `target` at `sample_rate`, on this shard."""
+        return self.pool.tts(target, sample_rate, shard=self.index)
+
+    def stt(self, target: Target) -> STT:
+        """The STT client for `target`, on this shard."""
+        return self.pool.stt(target, shard=self.index)

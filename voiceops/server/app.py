@@ -71,9 +71,7 @@ def create_app(runner: Runner) -> Starlette:
             await asyncio.gather(lag, *([task] if task else []), return_exceptions=True)
             for session in list(runner.sessions):
                 await session.close()
-            closer = getattr(runner.providers, "aclose", None)
-            if closer is not None:
-                await closer()
+            await runner.providers.aclose()
 
     async def missing(request: Request, exc: Exception) -> Response:
         return problem(404, "not_found", f"no route {request.url.path}")

@@ -9,8 +9,9 @@ from typing import Any
 
 from voiceops.catalog.resolve import Catalog
 from voiceops.project import Project
+from voiceops.providers.registry import ProviderPool
 from voiceops.runtime.registry import LiveRegistry
-from voiceops.runtime.session import Providers, ResolveTarget, Session
+from voiceops.runtime.session import ResolveTarget, Session
 from voiceops.server.metrics import Metrics
 
 
@@ -42,7 +43,7 @@ def is_loopback(host: str) -> bool:
 class Runner:
     project: Project
     registry: LiveRegistry
-    providers: Providers
+    providers: ProviderPool
     resolve: ResolveTarget
     env: Mapping[str, str]
     settings: Settings

@@ -189,7 +189,8 @@ class _Connection:
                                                      runner.settings.max_session_s))
         self.deadline = time.monotonic() + min(limit, runner.settings.max_session_s)
         self.session = Session(version=version, profile=profile, system_prompt=prompt.system,
-                               first_message=prompt.first_message, providers=runner.providers,
+                               first_message=prompt.first_message,
+                               providers=runner.providers.for_session(),
                                resolve=runner.resolve, env=runner.env, outbox=self.outbox,
                                observer=runner.metrics, input_rate=frame.sample_rate,
                                announce={"simulated": runner.settings.simulated})
