@@ -111,6 +111,10 @@ def test_pieces_ready_while_the_voice_is_busy_go_out_as_one_request(
     sims.openai_state.reply_sentences = 4
     sims.latency(tts_ttfb=0.3)  # the whole reply is written while its first piece is spoken
     with greeted(make_client()) as session:
+        # the greeting is all there at once, but its first piece still goes alone
+        greeting = [r.body["text"] for r in sims.sarvam_state.received]
+        assert greeting == ["Namaste! Acme Telecom mein aapka swagat hai.",
+                            "Main Asha hoon, main aapki kya madad kar sakti hoon?"]
         before = len(sims.sarvam_state.received)
         session.send_text(json.dumps({"type": "text", "text": "Any offers this month?"}))
         frames, audio = frames_until(session, "turn.metrics")

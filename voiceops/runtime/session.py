@@ -339,15 +339,18 @@ class Session:
     async def _speak(self, pieces: asyncio.Queue[str | None], timing: _Timing) -> None:
         # Pieces the LLM finished while the last one was being spoken go out as one
         # request: fewer requests (each costs a round trip and the runner's CPU), and the
-        # voice gets whole sentences in context. The first piece never waits for this.
+        # voice gets whole sentences in context. The first piece goes alone, however much
+        # text is waiting: a short request is the quickest to first audio.
         held: list[str | None] = []
+        first = True
         while (piece := held.pop() if held else await pieces.get()) is not None:
-            while not pieces.empty():
+            while not first and not pieces.empty():
                 more = pieces.get_nowait()
                 if more is None or len(piece) + len(more) >= self.policy.join_chars:
                     held.append(more)
                     break
                 piece = f"{piece} {more}"
+            first = False
             await self._synthesize(piece, timing)
 
     async def _synthesize(self, text: str, timing: _Timing) -> None:
