@@ -144,6 +144,29 @@ def test_llm_fallback_when_the_main_provider_fails_first(make_client: MakeClient
         assert "Hello?" in frames[-2]["text"]
 
 
+def test_a_provider_that_keeps_failing_is_tried_last_by_every_session(
+        make_client: MakeClient, sims: SimStack) -> None:
+    sims.reset()
+    sims.servers["openai"].faults.fail(503, times=100, path="/v1/chat")
+    client = make_client()
+
+    def chat_requests() -> int:
+        return sims.servers["openai"].log.count("/v1/chat")
+
+    with greeted(client) as session:
+        for turn in range(2):  # each turn tries OpenAI first, then falls back
+            session.send_text(json.dumps({"type": "text", "text": f"Hello {turn}?"}))
+            assert frames_until(session, "turn.metrics")[0][-1]["llm"].startswith("anthropic")
+        assert chat_requests() == 2
+    status = client.get("/v1/status").json()
+    assert [(d["provider"], d["model"]) for d in status["providers_down"]] == [
+        ("openai", "gpt-5.4-mini")]
+    with greeted(client) as other:  # a new session goes straight to the fallback
+        other.send_text(json.dumps({"type": "text", "text": "Hello again?"}))
+        assert frames_until(other, "turn.metrics")[0][-1]["llm"].startswith("anthropic")
+    assert chat_requests() == 2
+
+
 def test_missing_key_falls_back_too(make_client: MakeClient, sims: SimStack) -> None:
     sims.reset()
     with greeted(make_client(env={"OPENAI_API_KEY": ""})) as session:

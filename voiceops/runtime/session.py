@@ -28,6 +28,7 @@ from voiceops.errors import ProviderError, SessionError
 from voiceops.providers.base import LLM, STT, TTS, Message, Target
 from voiceops.runtime.chunker import ChunkPolicy, SentenceChunker
 from voiceops.runtime.config import ConfigVersion, LiveProfile
+from voiceops.runtime.health import ProviderHealth
 from voiceops.runtime.vad import is_speech
 
 log = logging.getLogger("voiceops.session")
@@ -119,7 +120,8 @@ class Session:
     def __init__(self, *, version: ConfigVersion, profile: LiveProfile, system_prompt: str,
                  first_message: str | None, providers: Providers, resolve: ResolveTarget,
                  env: Mapping[str, str], outbox: Outbox, observer: Observer,
-                 input_rate: int = 16000, announce: Mapping[str, Any] | None = None) -> None:
+                 input_rate: int = 16000, announce: Mapping[str, Any] | None = None,
+                 health: ProviderHealth | None = None) -> None:
         self.id = uuid.uuid4().hex[:12]
         self.version = version
         self.profile = profile
@@ -143,6 +145,7 @@ class Session:
         self._speaking = False
         self._env = env
         self._resolve = resolve
+        self._health = health or ProviderHealth()  # the runner's, shared by its sessions
         self._chains = {name: _chain(profile.section(name)) for name in ("llm", "tts", "stt")}
 
     # -- frames in ---------------------------------------------------------------------
@@ -313,17 +316,16 @@ class Session:
     async def _generate(self, messages: Sequence[Message], timing: _Timing
                         ) -> AsyncIterator[str]:
         failures: list[str] = []
-        for section in self._chains["llm"]:
+        for section in self._health.order(self._chains["llm"]):
             timing.llm_started = time.perf_counter()
             try:
                 target = self._target(section)
                 stream = self.providers.llm(target).stream(messages)
                 first = await anext(stream, "")
             except ProviderError as exc:
-                failures.append(f"{_name(section)}: {exc}")
-                log.warning("session %s: LLM %s failed, trying the next: %s", self.id,
-                            _name(section), exc)
+                self._failed("LLM", section, exc, failures)
                 continue
+            self._health.succeeded(section)
             timing.first_token = time.perf_counter()
             timing.metrics.llm = f"{target.provider}/{target.model}"
             try:
@@ -355,20 +357,19 @@ class Session:
 
     async def _synthesize(self, text: str, timing: _Timing) -> None:
         failures: list[str] = []
-        for index, section in enumerate(self._chains["tts"]):
+        chain = self._chains["tts"]
+        for section in self._health.order(chain):
             started = time.perf_counter()
             try:
                 target = self._target(section)
                 stream = self.providers.tts(target, self.output_rate).synthesize(text)
                 first = await anext(stream, b"")
             except ProviderError as exc:
-                failures.append(f"{_name(section)}: {exc}")
-                log.warning("session %s: TTS %s failed, trying the next: %s", self.id,
-                            _name(section), exc)
+                self._failed("TTS", section, exc, failures)
                 continue
-            if index:  # a fallback answered: ask it first for the rest of this session
-                chain = self._chains["tts"]
-                self._chains["tts"] = [chain[index], *chain[:index], *chain[index + 1:]]
+            self._health.succeeded(section)
+            if section is not chain[0]:  # a fallback answered: this session keeps to it
+                self._chains["tts"] = [section, *(c for c in chain if c is not section)]
             if timing.tts_ttfb is None:
                 timing.tts_ttfb = (time.perf_counter() - started) * 1000
                 timing.metrics.tts = _name(section)
@@ -381,6 +382,14 @@ class Session:
             return
         raise AllFailed("every voice failed: " + "; ".join(failures), provider="tts")
 
+    def _failed(self, stage: str, section: Mapping[str, Any], error: ProviderError,
+                failures: list[str]) -> None:
+        """One choice of a chain failed: note it for the error frame, the log and health."""
+        self._health.failed(section, error)
+        failures.append(f"{_name(section)}: {error}")
+        log.warning("session %s: %s %s failed, trying the next: %s", self.id, stage,
+                    _name(section), error)
+
     async def _send_audio(self, pcm: bytes, timing: _Timing) -> None:
         if timing.first_audio is None:
             timing.first_audio = time.perf_counter()
@@ -389,13 +398,14 @@ class Session:
 
     async def _transcribe(self, audio: bytes) -> str:
         failures: list[str] = []
-        for section in self._chains["stt"]:
+        for section in self._health.order(self._chains["stt"]):
             try:
                 result = await self.providers.stt(self._target(section)).transcribe(
                     audio, self.input_rate, self.profile.language or None)
             except ProviderError as exc:
-                failures.append(f"{_name(section)}: {exc}")
+                self._failed("STT", section, exc, failures)
                 continue
+            self._health.succeeded(section)
             return result.text
         raise AllFailed("every speech recogniser failed: " + "; ".join(failures),
                         provider="stt")

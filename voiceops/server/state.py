@@ -10,6 +10,7 @@ from typing import Any
 from voiceops.catalog.resolve import Catalog
 from voiceops.project import Project
 from voiceops.providers.registry import ProviderPool
+from voiceops.runtime.health import ProviderHealth
 from voiceops.runtime.registry import LiveRegistry
 from voiceops.runtime.session import ResolveTarget, Session
 from voiceops.server.metrics import Metrics
@@ -48,6 +49,7 @@ class Runner:
     env: Mapping[str, str]
     settings: Settings
     metrics: Metrics = field(default_factory=Metrics)
+    health: ProviderHealth = field(default_factory=ProviderHealth)
     sessions: set[Session] = field(default_factory=set)
     _catalogs: dict[int, Catalog] = field(default_factory=dict)
 
@@ -71,6 +73,7 @@ class Runner:
             "sessions_live": len(self.sessions),
             "simulated": self.settings.simulated,
             "reloads": {"accepted": self.registry.accepted, "rejected": self.registry.rejected},
+            "providers_down": self.health.down(),
             "last_rejection": None if rejection is None else {
                 "at": rejection.at,
                 "diagnostics": [d.__dict__ for d in rejection.diagnostics],

@@ -193,7 +193,8 @@ class _Connection:
                                providers=runner.providers.for_session(),
                                resolve=runner.resolve, env=runner.env, outbox=self.outbox,
                                observer=runner.metrics, input_rate=frame.sample_rate,
-                               announce={"simulated": runner.settings.simulated})
+                               announce={"simulated": runner.settings.simulated},
+                               health=runner.health)
         runner.sessions.add(self.session)
         runner.metrics.sessions.inc()
         runner.metrics.sessions_live.set(len(runner.sessions))
