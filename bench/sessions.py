@@ -235,6 +235,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         scaffold(root)
+        # Sessions wait between the two pacings longer than a caller may stay silent:
+        # reminders and hang-ups are not what this measures.
+        profile = root / "configs" / f"{PROFILE}.yaml"
+        profile.write_text(profile.read_text() + "session:\n  silence_timeout_s: 120\n")
         run(root, [], lambda d: load(d.ws_url, d.http_url, d.pid, args.sessions, args.turns,
                                      args.think, paces))
         run(root, realistic_sims, lambda d: realistic(d.ws_url))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
 from starlette.testclient import TestClient, WebSocketTestSession
 
 from tests.server.conftest import MakeClient
+from voiceops.project import Project
 from voiceops.sim.stack import SimStack
 
 
@@ -266,3 +268,50 @@ def test_frame_limits_and_session_limit(make_client: MakeClient) -> None:
             assert busy["code"] == "server_busy"
         first.send_text(json.dumps({"type": "zap"}))
         assert json.loads(first.receive_text())["code"] == "unknown_type"
+
+
+def test_a_silent_caller_is_reminded_then_hung_up_on(
+        project: Project, make_client: MakeClient, sims: SimStack) -> None:
+    sims.reset()
+    sims.sarvam_state.tts_ms_per_char = 5  # short speech: the test waits for it to play
+    sims.openai_state.reply_sentences = 0
+    profile = project.configs / "support_hi.yaml"
+    profile.write_text(profile.read_text() + "session:\n  silence_timeout_s: 1\n")
+    with greeted(make_client()) as session:
+        session.send_bytes(b"\x10\x27" * 3200)  # the caller speaks...
+        session.send_text(json.dumps({"type": "end_of_turn"}))
+        frames_until(session, "turn.metrics")
+        began = time.perf_counter()
+        frames, audio = frames_until(session, "reply.done")  # ...then says nothing
+        assert frames[0] == {"type": "silence", "seconds": 1, "ending": False}
+        assert frames[-1]["text"] == "क्या आप अभी भी लाइन पर हैं?" and audio > 0
+        assert time.perf_counter() - began >= 1.0
+        frames, _ = frames_until(session, "silence")
+        assert frames == [{"type": "silence", "seconds": 1, "ending": True}]
+        assert session.receive() == {"type": "websocket.close", "code": 1000, "reason": ""}
+
+
+def test_speaking_again_or_typing_keeps_the_line_open(
+        project: Project, make_client: MakeClient, sims: SimStack) -> None:
+    sims.reset()
+    sims.sarvam_state.tts_ms_per_char = 5
+    sims.openai_state.reply_sentences = 0
+    profile = project.configs / "support_hi.yaml"
+    profile.write_text(profile.read_text() + "session:\n  silence_timeout_s: 1\n")
+    with greeted(make_client()) as typed:  # typed sessions are never timed out
+        typed.send_text(json.dumps({"type": "text", "text": "Hello"}))
+        frames_until(typed, "turn.metrics")
+        time.sleep(1.6)
+        typed.send_text(json.dumps({"type": "text", "text": "Still here"}))
+        frames, _ = frames_until(typed, "turn.metrics")
+        assert "silence" not in [f["type"] for f in frames]
+    with greeted(make_client()) as spoken:
+        spoken.send_bytes(b"\x10\x27" * 3200)
+        spoken.send_text(json.dumps({"type": "end_of_turn"}))
+        frames_until(spoken, "turn.metrics")
+        time.sleep(0.5)
+        spoken.send_bytes(b"\x10\x27" * 3200)  # speech stops the clock...
+        time.sleep(1.6)  # ...for as long as the caller takes to finish
+        spoken.send_text(json.dumps({"type": "end_of_turn"}))
+        frames, _ = frames_until(spoken, "turn.metrics")
+        assert "silence" not in [f["type"] for f in frames]

@@ -29,6 +29,7 @@ from voiceops.providers.base import LLM, STT, TTS, Message, Target
 from voiceops.runtime.chunker import ChunkPolicy, SentenceChunker
 from voiceops.runtime.config import ConfigVersion, LiveProfile
 from voiceops.runtime.health import ProviderHealth
+from voiceops.runtime.silence import SilenceWatch
 from voiceops.runtime.vad import is_speech
 
 log = logging.getLogger("voiceops.session")
@@ -40,6 +41,10 @@ _APOLOGY = {
     "hi": "माफ़ कीजिए, अभी मुझे कुछ दिक्कत हो रही है। कृपया फिर से कोशिश करें।",
     "en": "Sorry, I'm having trouble right now. Please try again in a moment.",
 }
+_STILL_THERE = {
+    "hi": "क्या आप अभी भी लाइन पर हैं?",
+    "en": "Are you still there?",
+}
 
 
 class Outbox(Protocol):
@@ -48,6 +53,10 @@ class Outbox(Protocol):
     async def json(self, frame: Mapping[str, Any]) -> None: ...
 
     async def audio(self, pcm: bytes) -> None: ...
+
+    async def end(self) -> None:
+        """Hang up: the server ends the conversation."""
+        ...
 
 
 class Providers(Protocol):
@@ -103,6 +112,7 @@ class _Timing:
     first_token: float | None = None
     first_piece: float | None = None
     first_audio: float | None = None
+    audio_bytes: int = 0
     tts_ttfb: float | None = None
     metrics: TurnMetrics = field(default_factory=TurnMetrics)
 
@@ -134,6 +144,11 @@ class Session:
         self.announce = dict(announce or {})
         session = profile.section("session")
         self.barge_in = bool(session.get("barge_in", True))
+        # a caller who speaks (rather than types) and then goes quiet is reminded, then
+        # hung up on
+        self._silence = SilenceWatch(float(session.get("silence_timeout_s", 8)),
+                                     self._on_silence)
+        self._spoken_to = False
         self.max_history = int(session.get("max_history_turns", 40)) * 2
         tts = profile.section("tts")
         self.output_rate = int(tts.get("sample_rate") or OUTPUT_RATES.get(
@@ -164,13 +179,17 @@ class Session:
 
     async def on_text(self, text: str) -> None:
         """A typed turn: skips STT."""
+        self._silence.heard()
         await self._barge()
         self._start(self._reply(text, _Timing(time.perf_counter())))
 
     async def on_audio(self, pcm: bytes) -> None:
         """A frame of caller audio; speech over the agent interrupts it when barge_in is on."""
-        if self._speaking and self.barge_in and is_speech(pcm):
-            await self.interrupt()
+        self._spoken_to = True
+        if (self._speaking or self._silence.pending) and is_speech(pcm):
+            self._silence.heard()
+            if self._speaking and self.barge_in:
+                await self.interrupt()
         limit = int(MAX_UTTERANCE_S * self.input_rate * 2)
         if len(self._audio) + len(pcm) > limit:
             raise SessionError("utterance_too_long",
@@ -181,11 +200,13 @@ class Session:
     async def on_end_of_turn(self) -> None:
         """The caller stopped speaking: transcribe what was sent and reply."""
         audio, self._audio = bytes(self._audio), bytearray()
+        self._silence.heard()
         await self._barge()
         self._start(self._listen(audio, _Timing(time.perf_counter())))
 
     async def interrupt(self) -> None:
         """Stop speaking now: cancel the LLM and TTS of the current turn."""
+        self._silence.heard()
         task = self._turn
         if task is None or task.done():
             return
@@ -194,6 +215,7 @@ class Session:
 
     async def close(self) -> None:
         await self.interrupt()
+        self._silence.cancel()
 
     async def wait_idle(self) -> None:
         """Until the current turn (if any) has finished: for tests and orderly shutdown."""
@@ -274,6 +296,8 @@ class Session:
                                 "interrupted": interrupted})
         await self.outbox.json(m.frame())
         self.observer.turn(m)
+        if not interrupted:
+            self._wait_for_caller(timing)
 
     async def _say(self, text: str) -> None:
         """Speak fixed text (the first message): TTS only."""
@@ -295,6 +319,29 @@ class Session:
             # drop its queued audio
             await _shielded(self.outbox.json({"type": "reply.done", "text": text,
                                               "interrupted": interrupted}))
+            if not interrupted:
+                self._wait_for_caller(timing)
+
+    def _wait_for_caller(self, timing: _Timing) -> None:
+        """The agent has had its say: start the silence clock (for callers who speak)."""
+        if not self._spoken_to:
+            return
+        playing = 0.0
+        if timing.first_audio is not None:
+            ends = timing.first_audio + timing.audio_bytes / (2 * self.output_rate)
+            playing = max(ends - time.perf_counter(), 0.0)
+        self._silence.after_speaking(playing)
+
+    async def _on_silence(self, in_a_row: int) -> None:
+        seconds = self._silence.timeout_s
+        if in_a_row == 1:
+            await self.outbox.json({"type": "silence", "seconds": seconds, "ending": False})
+            language = languages.base(self.profile.language or "en")
+            self._start(self._say(_STILL_THERE.get(language, _STILL_THERE["en"])))
+            return
+        log.info("session %s: the caller has been silent twice; hanging up", self.id)
+        await self.outbox.json({"type": "silence", "seconds": seconds, "ending": True})
+        await self.outbox.end()
 
     async def _apologise(self) -> None:
         text = _APOLOGY.get(languages.base(self.profile.language or "en"), _APOLOGY["en"])
@@ -393,6 +440,7 @@ class Session:
     async def _send_audio(self, pcm: bytes, timing: _Timing) -> None:
         if timing.first_audio is None:
             timing.first_audio = time.perf_counter()
+        timing.audio_bytes += len(pcm)
         self._speaking = True
         await self.outbox.audio(pcm)
 

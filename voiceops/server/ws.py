@@ -49,6 +49,11 @@ class SocketOutbox:
             except (WebSocketDisconnect, RuntimeError, OSError):
                 self.closed = True
 
+    async def end(self) -> None:
+        if not self.closed:
+            self.closed = True
+            await close_quietly(self.ws, CLOSE_NORMAL)
+
 
 class RateLimit:
     """A token bucket: `rate` frames a second sustained, bursts up to twice that."""

@@ -191,6 +191,10 @@ export class TalkPanel {
         return undefined;
       case 'reply.done': return this.onDone(frame);
       case 'turn.metrics': return this.onMetrics(frame);
+      case 'silence':
+        this.note(frame.ending ? 'Silent again: the agent ended the call.'
+          : `Silent for ${frame.seconds} s after the agent spoke: it checks you are there.`);
+        return undefined;
       case 'error': return this.onError(frame, ws);
       default: return undefined;
     }
