@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import random
 import re
@@ -40,6 +41,7 @@ import httpx
 import websockets
 
 from voiceops.scaffold import scaffold
+from voiceops.server.looplag import watch_lag
 from voiceops.server.process import DaemonProcess
 from voiceops.sim.process import SimProcess
 
@@ -167,9 +169,12 @@ async def phase(sessions: list[Session], http_url: str, turns: int, think_s: flo
             await asyncio.sleep(rng.uniform(0, 2 * think_s))
 
     lag_before = lag_buckets(http_url)
+    own_lag: list[float] = []  # this process's, which the client's figures include
+    watcher = asyncio.ensure_future(watch_lag(lambda s: own_lag.append(s * 1000), 0.01))
     started = time.perf_counter()
     await asyncio.gather(*(converse(s) for s in sessions))
     elapsed = time.perf_counter() - started
+    watcher.cancel()
     lag_after = lag_buckets(http_url)
     how = ("each reply played to its end, then" if pace == "caller"
            else "no waiting for replies to play (stress), just")
@@ -180,7 +185,8 @@ async def phase(sessions: list[Session], http_url: str, turns: int, think_s: flo
     print(line("the runner's own share, measured inside it", overhead))
     print(line("the client's figure minus the providers' share (upper bound)", outside))
     print(f"  daemon event-loop lag: p50 {lag_quantile(lag_before, lag_after, .5)}, "
-          f"p99 {lag_quantile(lag_before, lag_after, .99)}")
+          f"p99 {lag_quantile(lag_before, lag_after, .99)}; this client's: p99 "
+          f"{pct(own_lag, .99):.1f} ms, max {max(own_lag):.1f} ms")
 
 
 async def load(url: str, http_url: str, pid: int, count: int, turns: int, think_s: float,
@@ -190,6 +196,8 @@ async def load(url: str, http_url: str, pid: int, count: int, turns: int, think_
     base = rss_kib(pid)
     sessions = await asyncio.gather(*(session(url) for _ in range(count)))
     idle = rss_kib(pid)
+    gc.collect()
+    gc.freeze()  # as the daemon does: keep full collections here from stalling the clients
     print(f"memory: {base / 1024:.1f} MiB with one session, {idle / 1024:.1f} MiB with "
           f"{count + 1}: {(idle - base) / count:.0f} KiB per idle session")
     for pace in paces:

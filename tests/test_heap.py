@@ -1,10 +1,10 @@
-"""What `voiceops run` does to its process before serving."""
+"""settle_heap: what a server loaded before serving is frozen out of full collections."""
 
 from __future__ import annotations
 
 import gc
 
-from voiceops.serve import settle_heap
+from voiceops.heap import settle_heap
 
 
 def test_the_heap_loaded_at_startup_is_frozen_out_of_full_collections() -> None:
