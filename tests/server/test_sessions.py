@@ -78,7 +78,9 @@ def test_audio_turn_is_transcribed_then_answered(make_client: MakeClient,
             session.send_bytes(b"\x10\x27" * 320)
         session.send_text(json.dumps({"type": "end_of_turn"}))
         frames, audio = frames_until(session, "turn.metrics")
-        assert frames[0] == {"type": "transcript", "final": True,
+        # the greeting was still playing at the client: talking over it stops it
+        assert frames[0] == {"type": "audio.stop"}
+        assert frames[1] == {"type": "transcript", "final": True,
                              "text": "I want to recharge my number"}
         assert "recharge my number" in frames[-2]["text"] and audio > 0
         assert frames[-1]["stt_ms"] is not None
@@ -239,6 +241,22 @@ def test_speech_while_speaking_barges_in(make_client: MakeClient, sims: SimStack
         session.send_bytes(b"\x10\x27\xf0\xd8" * 160)  # loud: speech
         frames, _ = frames_until(session, "turn.metrics")
         assert next(f for f in frames if f["type"] == "reply.done")["interrupted"] is True
+
+
+def test_speech_over_audio_still_playing_stops_it_at_the_client(
+        make_client: MakeClient, sims: SimStack) -> None:
+    sims.reset()
+    sims.openai_state.reply_sentences = 0
+    with greeted(make_client()) as session:
+        session.send_text(json.dumps({"type": "text", "text": "Hello"}))
+        _, audio = frames_until(session, "turn.metrics")  # all sent; seconds left to play
+        assert audio / (2 * 22050) > 1.0
+        session.send_bytes(b"\x10\x27\xf0\xd8" * 160)  # the caller talks over it
+        assert json.loads(session.receive_text()) == {"type": "audio.stop"}
+        session.send_bytes(b"\x10\x27\xf0\xd8" * 160)  # once stopped, it is not audible
+        session.send_text(json.dumps({"type": "text", "text": "Sorry, go on"}))
+        frames, _ = frames_until(session, "turn.metrics")
+        assert "audio.stop" not in [f["type"] for f in frames]
 
 
 def test_quiet_audio_does_not_barge_in(make_client: MakeClient, sims: SimStack) -> None:

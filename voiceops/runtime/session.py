@@ -157,7 +157,8 @@ class Session:
         self.history: list[Message] = []
         self._audio = bytearray()
         self._turn: asyncio.Task[None] | None = None
-        self._speaking = False
+        self._speaking = False  # audio is being made and sent
+        self._audible_until = 0.0  # perf_counter() when the client will have played it all
         self._env = env
         self._resolve = resolve
         self._health = health or ProviderHealth()  # the runner's, shared by its sessions
@@ -184,11 +185,16 @@ class Session:
         self._start(self._reply(text, _Timing(time.perf_counter())))
 
     async def on_audio(self, pcm: bytes) -> None:
-        """A frame of caller audio; speech over the agent interrupts it when barge_in is on."""
+        """A frame of caller audio; speech over the agent interrupts it when barge_in is on
+        (while its audio is still being made, or still playing at the client)."""
         self._spoken_to = True
-        if (self._speaking or self._silence.pending) and is_speech(pcm):
+        audible = self._speaking or time.perf_counter() < self._audible_until
+        if (audible or self._silence.pending) and is_speech(pcm):
             self._silence.heard()
-            if self._speaking and self.barge_in:
+            if audible and self.barge_in:
+                # the client may hold seconds of reply audio: it must drop them now
+                self._audible_until = 0.0
+                await self.outbox.json({"type": "audio.stop"})
                 await self.interrupt()
         limit = int(MAX_UTTERANCE_S * self.input_rate * 2)
         if len(self._audio) + len(pcm) > limit:
@@ -297,7 +303,7 @@ class Session:
         await self.outbox.json(m.frame())
         self.observer.turn(m)
         if not interrupted:
-            self._wait_for_caller(timing)
+            self._wait_for_caller()
 
     async def _say(self, text: str) -> None:
         """Speak fixed text (the first message): TTS only."""
@@ -320,17 +326,12 @@ class Session:
             await _shielded(self.outbox.json({"type": "reply.done", "text": text,
                                               "interrupted": interrupted}))
             if not interrupted:
-                self._wait_for_caller(timing)
+                self._wait_for_caller()
 
-    def _wait_for_caller(self, timing: _Timing) -> None:
+    def _wait_for_caller(self) -> None:
         """The agent has had its say: start the silence clock (for callers who speak)."""
-        if not self._spoken_to:
-            return
-        playing = 0.0
-        if timing.first_audio is not None:
-            ends = timing.first_audio + timing.audio_bytes / (2 * self.output_rate)
-            playing = max(ends - time.perf_counter(), 0.0)
-        self._silence.after_speaking(playing)
+        if self._spoken_to:
+            self._silence.after_speaking(max(self._audible_until - time.perf_counter(), 0.0))
 
     async def _on_silence(self, in_a_row: int) -> None:
         seconds = self._silence.timeout_s
@@ -441,6 +442,7 @@ class Session:
         if timing.first_audio is None:
             timing.first_audio = time.perf_counter()
         timing.audio_bytes += len(pcm)
+        self._audible_until = timing.first_audio + timing.audio_bytes / (2 * self.output_rate)
         self._speaking = True
         await self.outbox.audio(pcm)
 

@@ -191,6 +191,9 @@ export class TalkPanel {
         return undefined;
       case 'reply.done': return this.onDone(frame);
       case 'turn.metrics': return this.onMetrics(frame);
+      case 'audio.stop':  // the caller talked over audio we still hold: drop it
+        this.player?.flush();
+        return undefined;
       case 'silence':
         this.note(frame.ending ? 'Silent again: the agent ended the call.'
           : `Silent for ${frame.seconds} s after the agent spoke: it checks you are there.`);
