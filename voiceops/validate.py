@@ -138,7 +138,7 @@ async def validate_live(paths: Sequence[Path], cache: CatalogCache, *, strict: b
 
     files = expand_paths(paths)
     project = find_project(paths[0] if paths else None)
-    choices = loaded_choices(project, files)
+    choices = loaded_choices(project, files, overlays=[overlay])
     lock = read_lock(project.lock)
     providers = {r.provider for r in references_of(choices)} | set(lock.providers if lock
                                                                    else ())

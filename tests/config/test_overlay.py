@@ -72,3 +72,19 @@ def test_overlays_are_not_profiles(make_project: MakeProject, tmp_path: Path) ->
     make_project({"configs/env/prod.yaml": PROD})
     code, out, _ = invoke("validate")
     assert code == 0 and "6 profiles valid" in out
+
+
+def test_the_lock_pins_what_every_environment_uses(make_project: MakeProject) -> None:
+    root = make_project()
+    assert invoke("lock", "--offline")[0] == 0
+    (root / "configs" / "env").mkdir()
+    (root / "configs" / "env" / "prod.yaml").write_text(
+        "version: 1\nprofiles:\n  sales_en:\n    llm: {model: claude-haiku-5-5}\n")
+    code, out, _ = invoke("validate", "--env", "prod")
+    assert code == 1 and "VO410 Anthropic model 'claude-haiku-5-5' is not in voiceops.lock" in out
+    code, out, _ = invoke("lock", "--check")
+    assert code == 1 and "missing anthropic model 'claude-haiku-5-5'" in out
+    assert invoke("lock", "--offline")[0] == 0
+    assert invoke("validate", "--env", "prod", "--strict")[0] == 0
+    assert invoke("validate", "--strict")[0] == 0  # and without the overlay too
+    assert invoke("lock", "--check")[0] == 0

@@ -13,6 +13,7 @@ from voiceops.catalog.resolve import Catalog, StaticSource
 from voiceops.catalog.snapshot import BundledSnapshot
 from voiceops.catalog.types import Voice
 from voiceops.config.loader import ProfileLoader, display_path, profile_files
+from voiceops.config.overlay import environments, overlay_path
 from voiceops.diagnostics import Diagnostic, make
 from voiceops.project import Project
 
@@ -36,15 +37,20 @@ def live_catalog(refreshed: Refreshed, served: Refreshed | None = None) -> Catal
                    servers=served.catalogs if served else None)
 
 
-def loaded_choices(project: Project, paths: Iterable[Path] | None = None) -> list[Target]:
-    """The LLM, TTS and STT choices (fallbacks included) of the project's loadable profiles
-    (problems are ignored here: `voiceops validate` reports them)."""
-    loader = ProfileLoader()
+def loaded_choices(project: Project, paths: Iterable[Path] | None = None,
+                   overlays: Iterable[str | None] = (None,)) -> list[Target]:
+    """The LLM, TTS and STT choices (fallbacks included) of the project's loadable profiles,
+    as each environment in `overlays` makes them (None: no overlay). Problems are ignored
+    here: `voiceops validate` reports them."""
+    files = list(paths) if paths is not None else profile_files(project.configs)
     found: list[Target] = []
-    for path in paths if paths is not None else profile_files(project.configs):
-        profile, _ = loader.load(path)
-        if profile is not None:
-            found.extend(targets(profile.data))
+    for overlay in overlays:
+        loader = ProfileLoader(overlay=overlay_path(project.configs, overlay) if overlay
+                               else None)
+        for path in files:
+            profile, _ = loader.load(path)
+            if profile is not None:
+                found.extend(targets(profile.data))
     return found
 
 
@@ -54,9 +60,12 @@ def references_of(choices: Iterable[Target]) -> set[Reference]:
     return {r for r in found if r.provider in PROVIDERS and PROVIDERS[r.provider].has_catalog}
 
 
-def project_references(project: Project, paths: Iterable[Path] | None = None) -> set[Reference]:
-    """Every model and voice the project's loadable profiles name."""
-    return references_of(loaded_choices(project, paths))
+def project_references(project: Project) -> set[Reference]:
+    """Every model and voice the project's loadable profiles name, in every environment
+    (without an overlay, and with each of configs/env/*.yaml): what the lock must pin so
+    that `validate --env NAME` passes offline for each of them."""
+    return references_of(loaded_choices(
+        project, overlays=[None, *environments(project.configs)]))
 
 
 def drift(lock: Lock, refreshed: Refreshed, lock_path: Path) -> list[Diagnostic]:

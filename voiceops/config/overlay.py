@@ -27,12 +27,17 @@ _TOP_KEYS = ("version", "all", "profiles", "description")
 _NOT_HERE = ("extends", "abstract", "version")
 
 
+def environments(configs: Path) -> list[str]:
+    """The names of the environments `configs` defines (configs/env/*.yaml), sorted."""
+    return sorted(p.stem for p in (configs / ENV_FOLDER).glob("*.yaml") if p.is_file())
+
+
 def overlay_path(configs: Path, name: str) -> Path:
     """The overlay file of environment `name`; UsageError naming the ones there are."""
     path = configs / ENV_FOLDER / f"{name}.yaml"
     if path.is_file():
         return path
-    known = sorted(p.stem for p in (configs / ENV_FOLDER).glob("*.yaml"))
+    known = environments(configs)
     hint = did_you_mean(name, known) or (f"environments: {', '.join(known)}" if known
                                          else f"create {path} to define it")
     raise UsageError(f"no environment '{name}' ({path} does not exist); {hint}")
