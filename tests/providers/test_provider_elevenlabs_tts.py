@@ -111,3 +111,17 @@ def test_a_429_is_retried_once_then_reported_with_its_wait(sims: SimStack) -> No
 def test_blank_text_costs_no_request(sims: SimStack) -> None:
     assert synthesize(sims, tts_section(), text="  ") == []
     assert sims.servers["elevenlabs"].requests == 0
+
+
+def test_what_was_said_before_goes_as_previous_text(sims: SimStack) -> None:
+    async def go(previous: str) -> None:
+        async with ProviderPool() as pool:
+            tts = pool.tts(resolve_target(tts_section(), sims.env(), 5.0), 16000)
+            assert [chunk async for chunk in tts.synthesize(TEXT, previous)]
+
+    asyncio.run(go(""))
+    assert "previous_text" not in sims.elevenlabs_state.last().body
+    earlier = "Thanks for waiting. " * 30  # longer than the context kept
+    asyncio.run(go(earlier))
+    sent = sims.elevenlabs_state.last().body["previous_text"]
+    assert earlier.endswith(sent) and 0 < len(sent) <= 300

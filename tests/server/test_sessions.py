@@ -137,6 +137,20 @@ def test_pieces_ready_while_the_voice_is_busy_go_out_as_one_request(
         assert " ".join(spoken) == frames[-2]["text"]
 
 
+def test_each_piece_after_the_first_carries_what_was_said_before(
+        make_client: MakeClient, sims: SimStack) -> None:
+    sims.reset()
+    sims.anthropic_state.reply_sentences = 4
+    sims.latency(tts_ttfb=0.3)
+    with greeted(make_client(), profile="sales_en") as session:
+        before = len(sims.elevenlabs_state.received)
+        session.send_text(json.dumps({"type": "text", "text": "What does it cost?"}))
+        frames_until(session, "turn.metrics")
+        bodies = [r.body for r in sims.elevenlabs_state.received[before:]]
+        assert len(bodies) == 2 and "previous_text" not in bodies[0]
+        assert bodies[1]["previous_text"] == bodies[0]["text"]
+
+
 def test_llm_fallback_when_the_main_provider_fails_first(make_client: MakeClient,
                                                          sims: SimStack) -> None:
     sims.reset()

@@ -59,8 +59,12 @@ class TTS(Protocol):
     target: Target
     sample_rate: int
 
-    def synthesize(self, text: str) -> AsyncIterator[bytes]:
-        """`text` spoken, as PCM s16le mono chunks at `sample_rate`, as they arrive."""
+    def synthesize(self, text: str, previous: str = "") -> AsyncIterator[bytes]:
+        """`text` spoken, as PCM s16le mono chunks at `sample_rate`, as they arrive.
+
+        `previous` is what was said just before it in the same utterance: voices that can
+        continue its intonation use it (ElevenLabs' `previous_text`), others ignore it.
+        """
         ...
 
 

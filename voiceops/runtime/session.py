@@ -392,25 +392,26 @@ class Session:
         # voice gets whole sentences in context. The first piece goes alone, however much
         # text is waiting: a short request is the quickest to first audio.
         held: list[str | None] = []
-        first = True
+        said = ""  # this utterance so far: context for voices that continue intonation
         while (piece := held.pop() if held else await pieces.get()) is not None:
-            while not first and not pieces.empty():
+            while said and not pieces.empty():
                 more = pieces.get_nowait()
                 if more is None or len(piece) + len(more) >= self.policy.join_chars:
                     held.append(more)
                     break
                 piece = f"{piece} {more}"
-            first = False
-            await self._synthesize(piece, timing)
+            await self._synthesize(piece, said, timing)
+            said = f"{said} {piece}" if said else piece
 
-    async def _synthesize(self, text: str, timing: _Timing) -> None:
+    async def _synthesize(self, text: str, previous: str, timing: _Timing) -> None:
         failures: list[str] = []
         chain = self._chains["tts"]
         for section in self._health.order(chain):
             started = time.perf_counter()
             try:
                 target = self._target(section)
-                stream = self.providers.tts(target, self.output_rate).synthesize(text)
+                stream = self.providers.tts(target, self.output_rate).synthesize(
+                    text, previous)
                 first = await anext(stream, b"")
             except ProviderError as exc:
                 self._failed("TTS", section, exc, failures)

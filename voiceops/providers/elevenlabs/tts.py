@@ -38,6 +38,8 @@ PCM_RATES = (8000, 16000, 22050, 24000, 44100, 48000)
 LANGUAGE_CODE_MODELS = frozenset({"eleven_flash_v2_5", "eleven_turbo_v2_5", "eleven_v3"})
 _NUMERIC_SETTINGS = ("stability", "similarity_boost", "style", "speed")
 _MISSING_VOICE = frozenset({"voice_not_found", "voice_does_not_exist"})
+#: How much of what came before is sent as context: a sentence or two is what carries over.
+_CONTEXT_CHARS = 300
 
 
 class ElevenLabsTTS:
@@ -76,13 +78,17 @@ class ElevenLabsTTS:
             body["language_code"] = language.split("-")[0].lower()
         return body
 
-    async def synthesize(self, text: str) -> AsyncIterator[bytes]:
-        """`text` spoken, as PCM chunks (whole samples) in order, as they arrive."""
+    async def synthesize(self, text: str, previous: str = "") -> AsyncIterator[bytes]:
+        """`text` spoken, as PCM chunks (whole samples) in order, as they arrive; with
+        `previous` (the utterance so far) as `previous_text`, so the voice carries its
+        intonation on rather than starting each piece afresh."""
         if not text.strip():
             return  # nothing to say: not worth a request (the API would refuse it)
+        body = {**self._body, "text": text}
+        if previous.strip():
+            body["previous_text"] = previous[-_CONTEXT_CHARS:]
         build = rest.post(self._http, self._url, {"xi-api-key": self.target.api_key or ""},
-                          self.target.timeout_s, params=self._params,
-                          json={**self._body, "text": text})
+                          self.target.timeout_s, params=self._params, json=body)
         aligner = SampleAligner()
         async with rest.open_response(self._http, self._call, build,
                                       refine=self._refine) as response:

@@ -89,8 +89,9 @@ class SarvamTTS:
             body["output_audio_codec"] = "linear16"
         return body
 
-    async def synthesize(self, text: str) -> AsyncIterator[bytes]:
-        """`text` spoken, as PCM chunks (whole samples) in order, as they arrive."""
+    async def synthesize(self, text: str, previous: str = "") -> AsyncIterator[bytes]:
+        """`text` spoken, as PCM chunks (whole samples) in order, as they arrive (Sarvam
+        takes no context: `previous` is not sent)."""
         if not text.strip():
             return  # nothing to say: not worth a request (the API would refuse it)
         build = rest.post(self._http, self._url,
