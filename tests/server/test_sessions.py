@@ -271,6 +271,11 @@ def test_speech_over_audio_still_playing_stops_it_at_the_client(
         session.send_text(json.dumps({"type": "text", "text": "Sorry, go on"}))
         frames, _ = frames_until(session, "turn.metrics")
         assert "audio.stop" not in [f["type"] for f in frames]
+        # the LLM is told the caller heard only the start of its last reply
+        said = sims.openai_state.last("/v1/chat/completions").body["messages"][-2]
+        assert said["role"] == "assistant" and said["content"].endswith("[interrupted]")
+        heard = said["content"].removesuffix("[interrupted]").removesuffix("... ")
+        assert 'You said: "Hello".'.startswith(heard)  # the part heard, and no more
 
 
 def test_quiet_audio_does_not_barge_in(make_client: MakeClient, sims: SimStack) -> None:

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import unicodedata
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -158,7 +159,8 @@ class Session:
         self._audio = bytearray()
         self._turn: asyncio.Task[None] | None = None
         self._speaking = False  # audio is being made and sent
-        self._audible_until = 0.0  # perf_counter() when the client will have played it all
+        # when the client started playing the last utterance, and will have played it all
+        self._audible_from = self._audible_until = 0.0
         self._env = env
         self._resolve = resolve
         self._health = health or ProviderHealth()  # the runner's, shared by its sessions
@@ -188,13 +190,16 @@ class Session:
         """A frame of caller audio; speech over the agent interrupts it when barge_in is on
         (while its audio is still being made, or still playing at the client)."""
         self._spoken_to = True
-        audible = self._speaking or time.perf_counter() < self._audible_until
+        now = time.perf_counter()
+        audible = self._speaking or now < self._audible_until
         if (audible or self._silence.pending) and is_speech(pcm):
             self._silence.heard()
             if audible and self.barge_in:
                 # the client may hold seconds of reply audio: it must drop them now
-                self._audible_until = 0.0
                 await self.outbox.json({"type": "audio.stop"})
+                if not self._speaking:  # all of it was sent: the caller heard only part
+                    self._cut_history(now)
+                self._audible_until = 0.0
                 await self.interrupt()
         limit = int(MAX_UTTERANCE_S * self.input_rate * 2)
         if len(self._audio) + len(pcm) > limit:
@@ -328,6 +333,15 @@ class Session:
             if not interrupted:
                 self._wait_for_caller()
 
+    def _cut_history(self, now: float) -> None:
+        """The caller talked over the last reply while it played: keep in the history only
+        about as much of it as they heard, so the LLM does not assume they heard the rest."""
+        span = self._audible_until - self._audible_from
+        if not self.history or self.history[-1].role != "assistant" or span <= 0:
+            return
+        heard = heard_part(self.history[-1].content, (now - self._audible_from) / span)
+        self.history[-1] = Message("assistant", heard)
+
     def _wait_for_caller(self) -> None:
         """The agent has had its say: start the silence clock (for callers who speak)."""
         if self._spoken_to:
@@ -443,6 +457,7 @@ class Session:
         if timing.first_audio is None:
             timing.first_audio = time.perf_counter()
         timing.audio_bytes += len(pcm)
+        self._audible_from = timing.first_audio
         self._audible_until = timing.first_audio + timing.audio_bytes / (2 * self.output_rate)
         self._speaking = True
         await self.outbox.audio(pcm)
@@ -460,6 +475,21 @@ class Session:
             return result.text
         raise AllFailed("every speech recogniser failed: " + "; ".join(failures),
                         provider="stt")
+
+
+def heard_part(text: str, fraction: float) -> str:
+    """About the first `fraction` of `text` (speech takes time in proportion to its
+    letters), without a word cut in half, marked as cut off; all of it when `fraction` >= 1."""
+    if fraction >= 1:
+        return text
+    cut = int(len(text) * max(fraction, 0.0))
+    head = text[:cut]
+    mid_word = cut < len(text) and not (text[cut].isspace()
+                                        or unicodedata.category(text[cut]).startswith("P"))
+    if mid_word and any(c.isspace() for c in head):
+        head = head.rsplit(None, 1)[0]  # the word being spoken was not heard whole
+    head = head.rstrip(" ,;:")
+    return f"{head}... [interrupted]" if head else "[interrupted]"
 
 
 def _chain(section: Mapping[str, Any]) -> list[Mapping[str, Any]]:
