@@ -138,7 +138,9 @@ async def validate_live(paths: Sequence[Path], cache: CatalogCache, *, strict: b
 
     files = expand_paths(paths)
     project = find_project(paths[0] if paths else None)
-    choices = loaded_choices(project, files, overlays=[overlay])
+    # one loader for finding what to fetch and for the checks: each file is parsed once
+    validator = default_validator(paths, strict=strict, prompts=prompts, overlay=overlay)
+    choices = loaded_choices(validator.loader, files)
     lock = read_lock(project.lock)
     providers = {r.provider for r in references_of(choices)} | set(lock.providers if lock
                                                                    else ())
@@ -146,8 +148,7 @@ async def validate_live(paths: Sequence[Path], cache: CatalogCache, *, strict: b
     refreshed, served = await asyncio.gather(
         refresh(providers, cache, force=force, progress=progress),
         refresh_endpoints(servers.values(), cache, force=force, progress=progress))
-    validator = default_validator(paths, strict=strict, prompts=prompts,
-                                  catalog=live_catalog(refreshed, served), overlay=overlay)
+    validator.catalog = live_catalog(refreshed, served)
     result = validator.run(files)
     extra = drift(lock, refreshed, project.lock) if lock else []
     if strict:

@@ -37,20 +37,14 @@ def live_catalog(refreshed: Refreshed, served: Refreshed | None = None) -> Catal
                    servers=served.catalogs if served else None)
 
 
-def loaded_choices(project: Project, paths: Iterable[Path] | None = None,
-                   overlays: Iterable[str | None] = (None,)) -> list[Target]:
-    """The LLM, TTS and STT choices (fallbacks included) of the project's loadable profiles,
-    as each environment in `overlays` makes them (None: no overlay). Problems are ignored
-    here: `voiceops validate` reports them."""
-    files = list(paths) if paths is not None else profile_files(project.configs)
+def loaded_choices(loader: ProfileLoader, paths: Iterable[Path]) -> list[Target]:
+    """The LLM, TTS and STT choices (fallbacks included) of the profiles at `paths` that
+    `loader` can load (problems are ignored here: `voiceops validate` reports them)."""
     found: list[Target] = []
-    for overlay in overlays:
-        loader = ProfileLoader(overlay=overlay_path(project.configs, overlay) if overlay
-                               else None)
-        for path in files:
-            profile, _ = loader.load(path)
-            if profile is not None:
-                found.extend(targets(profile.data))
+    for path in paths:
+        profile, _ = loader.load(path)
+        if profile is not None:
+            found.extend(targets(profile.data))
     return found
 
 
@@ -64,8 +58,12 @@ def project_references(project: Project) -> set[Reference]:
     """Every model and voice the project's loadable profiles name, in every environment
     (without an overlay, and with each of configs/env/*.yaml): what the lock must pin so
     that `validate --env NAME` passes offline for each of them."""
-    return references_of(loaded_choices(
-        project, overlays=[None, *environments(project.configs)]))
+    files = profile_files(project.configs)
+    return references_of(
+        choice
+        for overlay in [None, *environments(project.configs)]
+        for choice in loaded_choices(ProfileLoader(overlay=overlay_path(project.configs, overlay)
+                                                   if overlay else None), files))
 
 
 def drift(lock: Lock, refreshed: Refreshed, lock_path: Path) -> list[Diagnostic]:
