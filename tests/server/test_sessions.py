@@ -179,6 +179,9 @@ def test_a_provider_that_keeps_failing_is_tried_last_by_every_session(
     status = client.get("/v1/status").json()
     assert [(d["provider"], d["model"]) for d in status["providers_down"]] == [
         ("openai", "gpt-5.4-mini")]
+    metrics = client.get("/metrics").text
+    assert 'voiceops_provider_failures_total{provider="openai",stage="llm"} 2.0' in metrics
+    assert "voiceops_providers_down 1.0" in metrics
     with greeted(client) as other:  # a new session goes straight to the fallback
         other.send_text(json.dumps({"type": "text", "text": "Hello again?"}))
         assert frames_until(other, "turn.metrics")[0][-1]["llm"].startswith("anthropic")

@@ -105,6 +105,8 @@ class Observer(Protocol):
 
     def error(self, code: str) -> None: ...
 
+    def provider_failed(self, stage: str, provider: str) -> None: ...
+
 
 @dataclass
 class _Timing:
@@ -449,6 +451,7 @@ class Session:
                 failures: list[str]) -> None:
         """One choice of a chain failed: note it for the error frame, the log and health."""
         self._health.failed(section, error)
+        self.observer.provider_failed(stage.lower(), str(section.get("provider")))
         failures.append(f"{_name(section)}: {error}")
         log.warning("session %s: %s %s failed, trying the next: %s", self.id, stage,
                     _name(section), error)

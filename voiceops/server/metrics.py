@@ -23,6 +23,13 @@ class Metrics:
                                registry=r)
         self.latency = Histogram("voiceops_stage_latency_seconds", "Latency per turn stage",
                                  ["stage"], buckets=_BUCKETS, registry=r)
+        self.provider_failures = Counter(
+            "voiceops_provider_failures", "Provider calls that failed before answering (each "
+            "then handed over to the next in its fallback chain), by stage and provider",
+            ["stage", "provider"], registry=r)
+        self.providers_down = Gauge(
+            "voiceops_providers_down", "Provider choices failing often enough that every "
+            "session tries them last (see /v1/status)", registry=r)
         self.loop_lag = Histogram("voiceops_event_loop_lag_seconds",
                                   "How late the event loop ran a timer that was due "
                                   "(sampled every 50 ms): the runner's own queueing",
@@ -37,6 +44,9 @@ class Metrics:
 
     def error(self, code: str) -> None:
         self.errors.labels(code).inc()
+
+    def provider_failed(self, stage: str, provider: str) -> None:
+        self.provider_failures.labels(stage, provider).inc()
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -53,6 +53,9 @@ class Runner:
     sessions: set[Session] = field(default_factory=set)
     _catalogs: dict[int, Catalog] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.metrics.providers_down.set_function(lambda: len(self.health.down()))
+
     def catalog(self) -> Catalog:
         """The offline catalog (lock, then bundled) of the live config version."""
         number = self.registry.current.number
