@@ -355,3 +355,24 @@ def test_speaking_again_or_typing_keeps_the_line_open(
         spoken.send_text(json.dumps({"type": "end_of_turn"}))
         frames, _ = frames_until(spoken, "turn.metrics")
         assert "silence" not in [f["type"] for f in frames]
+
+
+def test_the_runner_ends_the_turn_of_a_caller_who_only_streams_audio(
+        project: Project, make_client: MakeClient, sims: SimStack) -> None:
+    sims.reset()
+    sims.sarvam_state.transcripts.append("I want to recharge")
+    profile = project.configs / "support_hi.yaml"
+    profile.write_text(profile.read_text() + "session:\n  end_of_turn_silence_ms: 300\n")
+    quiet, loud = bytes(640), b"\x10\x27" * 320  # 20 ms frames at 16 kHz
+    with greeted(make_client()) as session:
+        for frame in [quiet] * 100 + [loud] * 25 + [quiet] * 15:  # 2 s, 0.5 s, then 0.3 s
+            session.send_bytes(frame)
+        frames, audio = frames_until(session, "turn.metrics")  # no end_of_turn was sent
+        assert {"type": "transcript", "final": True, "text": "I want to recharge"} in frames
+        assert audio > 0
+        upload = sims.sarvam_state.last("/speech-to-text").body["file"]
+        assert upload["seconds"] == 1.1  # 0.3 s lead-in + 0.5 s speech + 0.3 s quiet
+        session.send_text(json.dumps({"type": "end_of_turn"}))  # a late one is ignored
+        session.send_text(json.dumps({"type": "text", "text": "and my balance?"}))
+        frames, _ = frames_until(session, "turn.metrics")
+        assert "error" not in [f["type"] for f in frames]

@@ -29,6 +29,7 @@ from voiceops.errors import ProviderError, SessionError
 from voiceops.providers.base import LLM, STT, TTS, Message, Target
 from voiceops.runtime.chunker import ChunkPolicy, SentenceChunker
 from voiceops.runtime.config import ConfigVersion, LiveProfile
+from voiceops.runtime.endpointing import LEAD_IN_S, Endpointer
 from voiceops.runtime.health import ProviderHealth
 from voiceops.runtime.silence import SilenceWatch
 from voiceops.runtime.vad import is_speech
@@ -152,6 +153,8 @@ class Session:
         self._silence = SilenceWatch(float(session.get("silence_timeout_s", 8)),
                                      self._on_silence)
         self._spoken_to = False
+        quiet_ms = session.get("end_of_turn_silence_ms")
+        self._endpointer = Endpointer(quiet_ms / 1000) if isinstance(quiet_ms, int) else None
         self.max_history = int(session.get("max_history_turns", 40)) * 2
         tts = profile.section("tts")
         self.output_rate = int(tts.get("sample_rate") or OUTPUT_RATES.get(
@@ -194,7 +197,9 @@ class Session:
         self._spoken_to = True
         now = time.perf_counter()
         audible = self._speaking or now < self._audible_until
-        if (audible or self._silence.pending) and is_speech(pcm):
+        listening = self._endpointer is not None or audible or self._silence.pending
+        speech = listening and is_speech(pcm)
+        if speech:
             self._silence.heard()
             if audible and self.barge_in:
                 # the client may hold seconds of reply audio: it must drop them now
@@ -209,9 +214,18 @@ class Session:
                                f"more than {MAX_UTTERANCE_S:.0f} s of audio in one turn; "
                                "send end_of_turn more often")
         self._audio += pcm
+        if self._endpointer is not None:
+            if not self._endpointer.started and not speech:  # nothing said yet
+                del self._audio[:-int(LEAD_IN_S * self.input_rate) * 2]
+            if self._endpointer.frame(len(pcm) / (2 * self.input_rate), speech):
+                await self.on_end_of_turn()
 
     async def on_end_of_turn(self) -> None:
         """The caller stopped speaking: transcribe what was sent and reply."""
+        if self._endpointer is not None:
+            if not self._endpointer.started:
+                return  # the runner already ended this turn (or nobody spoke): nothing to do
+            self._endpointer.reset()
         audio, self._audio = bytes(self._audio), bytearray()
         self._silence.heard()
         await self._barge()
