@@ -29,11 +29,11 @@ OPENAI = {"provider": "openai", "model": "whisper-1"}
 
 
 def transcribe(sims: SimStack, config: Mapping[str, Any], language: str | None = "hi-IN",
-               pcm: bytes = PCM, timeout: float = 5.0) -> Transcript:
+               pcm: bytes = PCM, timeout: float = 5.0, rate: int = 16000) -> Transcript:
     async def go() -> Transcript:
         async with ProviderPool() as pool:
             stt = pool.stt(resolve_target(config, sims.env(), timeout))
-            return await stt.transcribe(pcm, 16000, language)
+            return await stt.transcribe(pcm, rate, language)
 
     return asyncio.run(go())
 
@@ -53,6 +53,15 @@ def test_sarvam_answers_with_the_queued_transcript(sims: SimStack) -> None:
     assert upload["mode"] == "transcribe"
     assert upload["file"]["content_type"] == "audio/wav"
     assert upload["file"]["sample_rate"] == 16000 and upload["file"]["seconds"] == 1.4
+
+
+@pytest.mark.parametrize("rate", [8000, 48000])
+def test_sarvam_gets_16_khz_whatever_the_caller_sends(sims: SimStack, rate: int) -> None:
+    sims.sarvam_state.transcripts.append("haan ji")
+    pcm = speech.synthesize("x" * 20, rate)  # 1.4 s at the caller's rate
+    assert transcribe(sims, SARVAM, pcm=pcm, rate=rate).text == "haan ji"
+    upload = sims.sarvam_state.last("/speech-to-text").body["file"]
+    assert upload["sample_rate"] == 16000 and upload["seconds"] == 1.4
 
 
 def test_sarvam_detects_the_language_when_none_is_given(sims: SimStack) -> None:

@@ -6,11 +6,13 @@
 says which in `language_code`). `mode` (transcribe, translate, verbatim, translit,
 codemix) is sent only when the profile sets it: only saaras:v3 and later accept it, and
 `voiceops validate` checks that. One REST call takes at most 30 s of audio: a longer
-utterance is refused here, before it costs an upload.
+utterance is refused here, before it costs an upload. Audio at another rate than 16 kHz
+(8 kHz phone lines, 48 kHz browsers) is converted to 16 kHz first, as Sarvam asks.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -22,13 +24,16 @@ from voiceops.providers.audio import duration_s, pcm_to_wav
 from voiceops.providers.base import Target, Transcript
 from voiceops.providers.failures import Call
 from voiceops.providers.http import SharedHttp
+from voiceops.providers.resample import resample
 
-__all__ = ["DEFAULT_MODEL", "MAX_SECONDS", "SarvamSTT"]
+__all__ = ["DEFAULT_MODEL", "MAX_SECONDS", "STT_RATE", "SarvamSTT"]
 
 #: Used when the profile names no model: Sarvam's current default.
 DEFAULT_MODEL = "saaras:v3"
 #: The longest audio one REST call accepts.
 MAX_SECONDS = 30.0
+#: The sample rate Sarvam's speech-to-text takes; other rates are converted first.
+STT_RATE = 16000
 
 
 class SarvamSTT:
@@ -50,6 +55,9 @@ class SarvamSTT:
             raise ProviderRequestError(
                 f"Sarvam speech-to-text takes at most {MAX_SECONDS:g} s of audio per request; "
                 f"this utterance is {seconds:.1f} s", provider=self.target.provider)
+        if sample_rate != STT_RATE:  # Sarvam takes 16 kHz speech; a thread does the sums
+            pcm = await asyncio.to_thread(resample, pcm, sample_rate, STT_RATE)
+            sample_rate = STT_RATE
         fields = {"model": self._model, "language_code": language or "unknown"}
         if self._mode:
             fields["mode"] = self._mode
