@@ -8,12 +8,16 @@ turn moves a few hundred kilobytes, and `struct` is plenty for that.
 from __future__ import annotations
 
 import struct
+import sys
+from array import array
 
 __all__ = [
     "SAMPLE_WIDTH",
     "SampleAligner",
     "WavFormatError",
     "duration_s",
+    "pcm_bytes",
+    "pcm_samples",
     "pcm_to_wav",
     "split_wav_header",
     "wav_to_pcm",
@@ -30,6 +34,23 @@ _FMT = struct.Struct("<HHIIHH")
 
 class WavFormatError(ValueError):
     """Raised when bytes are not a WAV file of 16-bit PCM mono audio."""
+
+
+def pcm_samples(pcm: bytes) -> array[int]:
+    """The samples of PCM s16le (a trailing odd byte is no sample), in native order."""
+    samples = array("h")
+    samples.frombytes(pcm[: len(pcm) - len(pcm) % SAMPLE_WIDTH])
+    if sys.byteorder == "big":
+        samples.byteswap()
+    return samples
+
+
+def pcm_bytes(samples: array[int]) -> bytes:
+    """`samples` as PCM s16le."""
+    if sys.byteorder == "big":
+        samples = array("h", samples)
+        samples.byteswap()
+    return samples.tobytes()
 
 
 def duration_s(pcm: bytes, sample_rate: int) -> float:

@@ -8,8 +8,9 @@ also keeps most aliasing out); going up, samples are interpolated linearly.
 
 from __future__ import annotations
 
-import sys
 from array import array
+
+from voiceops.providers.audio import pcm_bytes, pcm_samples
 
 __all__ = ["resample"]
 
@@ -20,18 +21,13 @@ def resample(pcm: bytes, from_rate: int, to_rate: int) -> bytes:
         raise ValueError(f"sample rates must be positive, not {from_rate} and {to_rate}")
     if from_rate == to_rate or len(pcm) < 2:
         return pcm
-    samples = array("h")
-    samples.frombytes(pcm[: len(pcm) - len(pcm) % 2])
-    if sys.byteorder == "big":
-        samples.byteswap()
+    samples = pcm_samples(pcm)
     count = len(samples) * to_rate // from_rate
     if from_rate % to_rate == 0:
         out = _decimate(samples, from_rate // to_rate, count)
     else:
         out = _interpolate(samples, from_rate / to_rate, count)
-    if sys.byteorder == "big":
-        out.byteswap()
-    return out.tobytes()
+    return pcm_bytes(out)
 
 
 def _decimate(samples: array[int], factor: int, count: int) -> array[int]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 import operator
-import sys
-from array import array
+
+from voiceops.providers.audio import pcm_samples
 
 #: RMS of s16 samples above which a frame counts as speech (about -36 dBFS).
 SPEECH_RMS = 500.0
@@ -18,10 +18,7 @@ _STRIDE = 4
 def rms(pcm: bytes) -> float:
     """Root mean square of little-endian s16 PCM, estimated from every 4th sample of a
     frame longer than 64 samples (0 for an empty frame)."""
-    samples = array("h")
-    samples.frombytes(pcm[: len(pcm) - len(pcm) % 2])
-    if sys.byteorder == "big":
-        samples.byteswap()
+    samples = pcm_samples(pcm)
     if len(samples) > 16 * _STRIDE:
         samples = samples[::_STRIDE]
     if not samples:
