@@ -298,3 +298,24 @@ def test_token_prompt_then_a_dead_daemon(browser: Any, project: Path, shots: Pat
         screenshot(page, shots / "daemon-gone.png")
         context.close()
     assert errors == []
+
+
+def test_a_failing_provider_is_shown_until_it_recovers(page: Any, project: Path) -> None:
+    # an OpenAI-compatible server nobody runs, with a simulated fallback that answers
+    (project / "configs" / "flaky_en.yaml").write_text(
+        "version: 1\nextends: sales_en\nllm:\n  provider: openai_compatible\n"
+        "  model: llama-3.1-8b\n  base_url: http://127.0.0.1:9/v1\n  timeout_s: 2\n"
+        "  fallbacks:\n    - {provider: anthropic, model: claude-haiku-4-5}\n")
+    page.get_by_role("tab", name="Talk").click()
+    page.wait_for_selector("#talk-profile option[value=flaky_en]", state="attached")
+    page.select_option("#talk-profile", "flaky_en")
+    page.click("#start-session")
+    page.wait_for_selector("#session-sim")
+    for said in ("Hello?", "Anyone there?"):
+        page.fill("#say-input", said)
+        page.press("#say-input", "Enter")
+        page.wait_for_selector(f"#talk-log li.agent:has-text('{said}')")
+    badge = page.locator("#providers-down")
+    badge.wait_for()
+    assert badge.inner_text() == "failing: openai_compatible/llama-3.1-8b"
+    assert "fallbacks first" in (badge.get_attribute("title") or "")

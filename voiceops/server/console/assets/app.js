@@ -88,8 +88,19 @@ function paintDaemon(status) {
   version.hidden = false;
   version.textContent = `config ${status.config_version}`;
   $('#sim-badge').hidden = !status.simulated;
+  paintProvidersDown(status.providers_down || []);
   $('#sessions-live').textContent = `${status.sessions_live} live session` +
     (status.sessions_live === 1 ? '' : 's');
+}
+
+/** Provider choices failing so often that every session tries them last, for now. */
+function paintProvidersDown(down) {
+  const badge = $('#providers-down');
+  badge.hidden = down.length === 0;
+  const names = down.map((d) => [d.provider, d.model || d.voice].filter(Boolean).join('/'));
+  badge.textContent = `failing: ${names.join(', ')}`;
+  badge.title = down.map((d) => `${d.provider}: ${d.failures} failures in a row; sessions try ` +
+    `their fallbacks first for ${d.retry_in_s} s more`).join('\n');
 }
 
 function paintRejection(rejection) {
