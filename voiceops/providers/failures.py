@@ -135,10 +135,12 @@ class SdkErrors:
 
 
 def from_sdk(exc: BaseException, classes: SdkErrors, call: Call,
-             refine: Refine | None = None, *, in_body: bool = False) -> ProviderError | None:
-    """`exc` from an SDK call mapped to a `ProviderError`, or None when it is neither one of
-    the SDK's API errors nor a transport error. `in_body`: it was raised while a stream was
-    read, so a broken connection means a cut answer (`TruncatedResponseError`)."""
+             refine: Refine | None = None, *, in_body: bool = False) -> ProviderError:
+    """`exc` from an SDK call mapped to a `ProviderError` (`raise from_sdk(...) from exc`).
+    When it is neither one of the SDK's API errors nor a transport error, `exc` itself is
+    raised again: a bug (or a `ProviderError` already) stays as it is. `in_body`: it was
+    raised while a stream was read, so a broken connection means a cut answer
+    (`TruncatedResponseError`)."""
     if isinstance(exc, classes.status):
         status = int(getattr(exc, "status_code", 0))
         response: Any = getattr(exc, "response", None)
@@ -156,7 +158,7 @@ def from_sdk(exc: BaseException, classes: SdkErrors, call: Call,
         detail = failures.redact(str(getattr(exc, "message", "") or exc), call.secret)
         return ProviderUnavailable(f"{call.title} failed during {call.request}: {detail}",
                                    provider=call.provider)
-    return None
+    raise exc
 
 
 def _body_of(exc: BaseException) -> bytes:

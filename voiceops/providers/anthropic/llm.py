@@ -82,7 +82,7 @@ class AnthropicLLM:
                 model=self.target.model, max_tokens=self._max_tokens, messages=turns,
                 stream=True, extra_body=self._sampling or None, **extra)
         except Exception as exc:
-            raise self._mapped(exc) from exc
+            raise from_sdk(exc, _ERRORS, self._call, self._stream_error) from exc
         finished = False
         try:
             async for event in events:
@@ -92,20 +92,14 @@ class AnthropicLLM:
                 elif isinstance(event, RawMessageStopEvent):
                     finished = True
         except Exception as exc:
-            raise self._mapped(exc, in_body=True) from exc
+            raise from_sdk(exc, _ERRORS, self._call, self._stream_error,
+                           in_body=True) from exc
         finally:
             await events.close()
         if not finished:
             raise TruncatedResponseError(
                 f"{self._call.title} ended the stream of {self._call.request} before "
                 "message_stop", provider=self.target.provider)
-
-    def _mapped(self, exc: Exception, *, in_body: bool = False) -> ProviderError:
-        mapped = from_sdk(exc, _ERRORS, self._call, refine=self._stream_error,
-                          in_body=in_body)
-        if mapped is None:  # not the SDK's nor the transport's: a bug, keep it visible
-            raise exc
-        return mapped
 
     def _stream_error(self, status: int, body: bytes) -> ProviderError | None:
         """An `error` event inside a 200 stream (the SDK raises it with status 200)."""

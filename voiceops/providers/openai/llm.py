@@ -86,7 +86,7 @@ class OpenAILLM:
                 "/chat/completions", body=body, cast_to=object, stream=True,
                 stream_cls=openai.AsyncStream[object])
         except Exception as exc:
-            raise self._mapped(exc) from exc
+            raise from_sdk(exc, OPENAI_ERRORS, self._call) from exc
         finished = False
         try:
             async for chunk in chunks:
@@ -97,7 +97,7 @@ class OpenAILLM:
         except ProviderError:
             raise
         except Exception as exc:
-            raise self._mapped(exc, in_body=True) from exc
+            raise from_sdk(exc, OPENAI_ERRORS, self._call, in_body=True) from exc
         finally:
             await chunks.close()
         if not finished:
@@ -122,12 +122,6 @@ class OpenAILLM:
                 text += content
             done = done or choice.get("finish_reason") is not None
         return text, done
-
-    def _mapped(self, exc: Exception, *, in_body: bool = False) -> ProviderError:
-        mapped = from_sdk(exc, OPENAI_ERRORS, self._call, in_body=in_body)
-        if mapped is None:  # not the SDK's nor the transport's: a bug, keep it visible
-            raise exc
-        return mapped
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.target.provider!r}, {self.target.model!r})"

@@ -13,7 +13,6 @@ import openai
 
 from voiceops.catalog.live.http import base_url_for
 from voiceops.catalog.providers import env_key
-from voiceops.errors import ProviderError
 from voiceops.providers.audio import pcm_to_wav
 from voiceops.providers.base import Target, Transcript
 from voiceops.providers.failures import Call, from_sdk
@@ -54,16 +53,10 @@ class OpenAISTT:
                     file=("utterance.wav", wav, "audio/wav"), model=self._model,
                     response_format="json", **hint)
             except Exception as exc:
-                raise self._mapped(exc) from exc
+                raise from_sdk(exc, OPENAI_ERRORS, self._call) from exc
             return Transcript(result.text.strip())
 
         return await retry_idempotent(attempt)
-
-    def _mapped(self, exc: Exception) -> ProviderError:
-        mapped = from_sdk(exc, OPENAI_ERRORS, self._call)
-        if mapped is None:  # not the SDK's nor the transport's: a bug, keep it visible
-            raise exc
-        return mapped
 
     def __repr__(self) -> str:
         return f"OpenAISTT({self._model!r})"
