@@ -109,8 +109,8 @@ def default_validator(paths: Sequence[Path], *, strict: bool = False,
     from voiceops.catalog.sources import offline_catalog
 
     project = find_project(paths[0] if paths else None)
-    return Validator(project, catalog or offline_catalog(project), strict=strict,
-                     prompt_dirs=[prompts] if prompts else None, overlay=overlay)
+    return Validator(project, offline_catalog(project) if catalog is None else catalog,
+                     strict=strict, prompt_dirs=[prompts] if prompts else None, overlay=overlay)
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,6 @@ async def validate_live(paths: Sequence[Path], cache: CatalogCache, *, strict: b
     OpenAI-compatible servers the profiles name (through `cache`), and report how the lock
     file has drifted from them."""
     import asyncio
-    import os
 
     from voiceops.catalog.endpoints import PROVIDER as ENDPOINTS
     from voiceops.catalog.endpoints import endpoints
@@ -138,13 +137,15 @@ async def validate_live(paths: Sequence[Path], cache: CatalogCache, *, strict: b
 
     files = expand_paths(paths)
     project = find_project(paths[0] if paths else None)
-    # one loader for finding what to fetch and for the checks: each file is parsed once
-    validator = default_validator(paths, strict=strict, prompts=prompts, overlay=overlay)
+    # one loader for finding what to fetch and for the checks: each file is parsed once;
+    # its catalog is the live one, set below once fetched
+    validator = default_validator(paths, strict=strict, prompts=prompts, overlay=overlay,
+                                  catalog=Catalog([]))
     choices = loaded_choices(validator.loader, files)
     lock = read_lock(project.lock)
     providers = {r.provider for r in references_of(choices)} | set(lock.providers if lock
                                                                    else ())
-    servers = {e.base_url: e for e in endpoints(choices, os.environ)}
+    servers = {e.base_url: e for e in endpoints(choices, validator.loader.env)}
     refreshed, served = await asyncio.gather(
         refresh(providers, cache, force=force, progress=progress),
         refresh_endpoints(servers.values(), cache, force=force, progress=progress))

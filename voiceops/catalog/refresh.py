@@ -37,7 +37,7 @@ class _Ask:
     """One catalog to get: filed under `name` (a provider, or a server's URL)."""
 
     name: str
-    label: str  # how progress names it (failures name the provider, and servers their URL)
+    label: str  # how the progress line names it: the provider's title, or the server's URL
     provider: str
     api_key: str | None
     base_url: str | None
@@ -90,8 +90,7 @@ async def _through_cache(
     out = Refreshed()
     entries: dict[str, tuple[CacheKey, CacheEntry | None]] = {}
     wanted: list[FetchRequest] = []
-    labels = {a.name: a.label for a in asks}
-    provider_of = {a.name: a.provider for a in asks}
+    by_name = {a.name: a for a in asks}
     for ask in asks:
         key = CacheKey.of(ask.provider, ask.api_key, ask.base_url)
         entry = cache.get(key)
@@ -105,7 +104,7 @@ async def _through_cache(
     if not wanted:
         return out
     if progress:
-        progress("fetching " + ", ".join(labels[r.key] for r in wanted))
+        progress("fetching " + ", ".join(by_name[r.key].label for r in wanted))
     results = await fetch_all(wanted, client=client, retry=retry, environ=env)
     now = time.time()
     for name, result in results.items():
@@ -114,8 +113,8 @@ async def _through_cache(
         if isinstance(result, ProviderError):
             if entry is not None:
                 age = _age(now - entry.stored_at)
-                out.warnings.append(f"{named(title(provider_of[name]), result)}; using the "
-                                    f"catalog cached {age} ago")
+                out.warnings.append(f"{named(title(by_name[name].provider), result)}; using "
+                                    f"the catalog cached {age} ago")
                 out.catalogs[name] = entry.catalog
             else:
                 out.errors[name] = result
