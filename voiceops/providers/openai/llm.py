@@ -21,7 +21,7 @@ import openai
 
 from voiceops.catalog.live.http import base_url_for
 from voiceops.catalog.providers import env_key
-from voiceops.errors import BadResponseError, ProviderError, TruncatedResponseError
+from voiceops.errors import BadResponseError, TruncatedResponseError
 from voiceops.providers import options
 from voiceops.providers.base import Message, Target
 from voiceops.providers.failures import Call, SdkErrors, from_sdk
@@ -94,9 +94,7 @@ class OpenAILLM:
                 if text:
                     yield text
                 finished = finished or done
-        except ProviderError:
-            raise
-        except Exception as exc:
+        except Exception as exc:  # from_sdk raises what is already a ProviderError as it is
             raise from_sdk(exc, OPENAI_ERRORS, self._call, in_body=True) from exc
         finally:
             await chunks.close()
