@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 from voiceops import languages
 from voiceops.errors import ProviderError, SessionError
+from voiceops.providers.audio import SAMPLE_WIDTH, duration_s
 from voiceops.providers.base import LLM, STT, TTS, Message, Target
 from voiceops.runtime.chunker import ChunkPolicy, SentenceChunker
 from voiceops.runtime.config import ConfigVersion, LiveProfile
@@ -116,7 +117,7 @@ class _Timing:
     first_token: float | None = None
     first_piece: float | None = None
     first_audio: float | None = None
-    audio_bytes: int = 0
+    audio_s: float = 0.0  # seconds of reply audio sent
     tts_ttfb: float | None = None
     metrics: TurnMetrics = field(default_factory=TurnMetrics)
 
@@ -208,7 +209,7 @@ class Session:
                     self._cut_history(now)
                 self._audible_until = 0.0
                 await self.interrupt()
-        limit = int(MAX_UTTERANCE_S * self.input_rate * 2)
+        limit = int(MAX_UTTERANCE_S * self.input_rate) * SAMPLE_WIDTH
         if len(self._audio) + len(pcm) > limit:
             raise SessionError("utterance_too_long",
                                f"more than {MAX_UTTERANCE_S:.0f} s of audio in one turn; "
@@ -216,8 +217,8 @@ class Session:
         self._audio += pcm
         if self._endpointer is not None:
             if not self._endpointer.started and not speech:  # nothing said yet
-                del self._audio[:-int(LEAD_IN_S * self.input_rate) * 2]
-            if self._endpointer.frame(len(pcm) / (2 * self.input_rate), speech):
+                del self._audio[:-int(LEAD_IN_S * self.input_rate) * SAMPLE_WIDTH]
+            if self._endpointer.frame(duration_s(pcm, self.input_rate), speech):
                 await self.on_end_of_turn()
 
     async def on_end_of_turn(self) -> None:
@@ -473,9 +474,9 @@ class Session:
     async def _send_audio(self, pcm: bytes, timing: _Timing) -> None:
         if timing.first_audio is None:
             timing.first_audio = time.perf_counter()
-        timing.audio_bytes += len(pcm)
+        timing.audio_s += duration_s(pcm, self.output_rate)
         self._audible_from = timing.first_audio
-        self._audible_until = timing.first_audio + timing.audio_bytes / (2 * self.output_rate)
+        self._audible_until = timing.first_audio + timing.audio_s
         self._speaking = True
         await self.outbox.audio(pcm)
 
