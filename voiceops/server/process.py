@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
+from voiceops.children import stop_child
+
 _SERVING = re.compile(r"serving ws://(\S+?)/v1/sessions")
 
 
@@ -86,16 +88,7 @@ class DaemonProcess:
         return "\n".join(self.lines)
 
     def stop(self) -> int | None:
-        if self.proc is None:
-            return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        return self.proc.returncode
+        return None if self.proc is None else stop_child(self.proc, signal.SIGINT)
 
     def __enter__(self) -> DaemonProcess:
         return self.start()

@@ -15,11 +15,10 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
+from voiceops.children import stop_child
 from voiceops.sim.server import Startable
 
 __all__ = ["SimProcess"]
-
-_STOP_TIMEOUT = 10.0
 
 
 class SimProcess(Startable):
@@ -50,14 +49,8 @@ class SimProcess(Startable):
 
     def stop(self) -> None:
         """Stop the simulators (SIGTERM; killed if they do not stop in time)."""
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(_STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        if self.proc is not None:
+            stop_child(self.proc, signal.SIGTERM)
 
     @property
     def returncode(self) -> int | None:
