@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
 import random
 import re
@@ -40,6 +39,8 @@ from typing import Any
 import httpx
 import websockets
 
+from voiceops.heap import settle_heap
+from voiceops.providers.audio import SAMPLE_WIDTH, duration_s
 from voiceops.scaffold import scaffold
 from voiceops.server.looplag import watch_lag
 from voiceops.server.process import DaemonProcess
@@ -92,7 +93,7 @@ async def turn(ws: Any, frames: list[str | bytes]) -> Turn:
     for frame in frames[:-1]:
         await ws.send(frame)
         if isinstance(frame, bytes):
-            await asyncio.sleep(len(frame) / (2 * INPUT_RATE))
+            await asyncio.sleep(duration_s(frame, INPUT_RATE))
     sent = time.perf_counter()
     await ws.send(frames[-1])
     first: float | None = None
@@ -164,8 +165,8 @@ async def phase(sessions: list[Session], http_url: str, turns: int, think_s: flo
             providers = m["first_audio_ms"] - m["overhead_ms"]
             outside.append(t.wait_s * 1000 - providers)
             if pace == "caller":  # the reply plays to its end before the caller speaks
-                playback = t.audio_bytes / (2 * s.output_rate)
-                await asyncio.sleep(max(0.0, t.first_audio_at + playback - time.perf_counter()))
+                ends = t.first_audio_at + t.audio_bytes / (SAMPLE_WIDTH * s.output_rate)
+                await asyncio.sleep(max(0.0, ends - time.perf_counter()))
             await asyncio.sleep(rng.uniform(0, 2 * think_s))
 
     lag_before = lag_buckets(http_url)
@@ -196,8 +197,7 @@ async def load(url: str, http_url: str, pid: int, count: int, turns: int, think_
     base = rss_kib(pid)
     sessions = await asyncio.gather(*(session(url) for _ in range(count)))
     idle = rss_kib(pid)
-    gc.collect()
-    gc.freeze()  # as the daemon does: keep full collections here from stalling the clients
+    settle_heap()  # as the daemon does: keep full collections from stalling the clients
     print(f"memory: {base / 1024:.1f} MiB with one session, {idle / 1024:.1f} MiB with "
           f"{count + 1}: {(idle - base) / count:.0f} KiB per idle session")
     for pace in paces:
