@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from starlette.testclient import TestClient, WebSocketTestSession
 
 from tests.server.conftest import MakeClient
@@ -310,13 +311,23 @@ def test_frame_limits_and_session_limit(make_client: MakeClient) -> None:
         assert json.loads(first.receive_text())["code"] == "unknown_type"
 
 
-def test_a_silent_caller_is_reminded_then_hung_up_on(
-        project: Project, make_client: MakeClient, sims: SimStack) -> None:
-    sims.reset()
-    sims.sarvam_state.tts_ms_per_char = 5  # short speech: the test waits for it to play
-    sims.openai_state.reply_sentences = 0
+def session_setting(project: Project, setting: str) -> None:
+    """Give support_hi one `session:` setting of its own (its base's others still apply)."""
     profile = project.configs / "support_hi.yaml"
-    profile.write_text(profile.read_text() + "session:\n  silence_timeout_s: 1\n")
+    profile.write_text(profile.read_text() + f"session:\n  {setting}\n")
+
+
+@pytest.fixture
+def one_second_of_silence(project: Project, sims: SimStack) -> None:
+    """A silence timeout of 1 s, and short speech: the tests wait for it to play."""
+    sims.reset()
+    sims.sarvam_state.tts_ms_per_char = 5
+    sims.openai_state.reply_sentences = 0
+    session_setting(project, "silence_timeout_s: 1")
+
+
+@pytest.mark.usefixtures("one_second_of_silence")
+def test_a_silent_caller_is_reminded_then_hung_up_on(make_client: MakeClient) -> None:
     with greeted(make_client()) as session:
         session.send_bytes(b"\x10\x27" * 3200)  # the caller speaks...
         session.send_text(json.dumps({"type": "end_of_turn"}))
@@ -331,13 +342,8 @@ def test_a_silent_caller_is_reminded_then_hung_up_on(
         assert session.receive() == {"type": "websocket.close", "code": 1000, "reason": ""}
 
 
-def test_speaking_again_or_typing_keeps_the_line_open(
-        project: Project, make_client: MakeClient, sims: SimStack) -> None:
-    sims.reset()
-    sims.sarvam_state.tts_ms_per_char = 5
-    sims.openai_state.reply_sentences = 0
-    profile = project.configs / "support_hi.yaml"
-    profile.write_text(profile.read_text() + "session:\n  silence_timeout_s: 1\n")
+@pytest.mark.usefixtures("one_second_of_silence")
+def test_speaking_again_or_typing_keeps_the_line_open(make_client: MakeClient) -> None:
     with greeted(make_client()) as typed:  # typed sessions are never timed out
         typed.send_text(json.dumps({"type": "text", "text": "Hello"}))
         frames_until(typed, "turn.metrics")
@@ -361,8 +367,7 @@ def test_the_runner_ends_the_turn_of_a_caller_who_only_streams_audio(
         project: Project, make_client: MakeClient, sims: SimStack) -> None:
     sims.reset()
     sims.sarvam_state.transcripts.append("I want to recharge")
-    profile = project.configs / "support_hi.yaml"
-    profile.write_text(profile.read_text() + "session:\n  end_of_turn_silence_ms: 300\n")
+    session_setting(project, "end_of_turn_silence_ms: 300")
     quiet, loud = bytes(640), b"\x10\x27" * 320  # 20 ms frames at 16 kHz
     with greeted(make_client()) as session:
         for frame in [quiet] * 100 + [loud] * 25 + [quiet] * 15:  # 2 s, 0.5 s, then 0.3 s
