@@ -41,7 +41,6 @@ __all__ = [
     "VERSIONS",
     "AnthropicState",
     "check_headers",
-    "check_messages_headers",
     "create_app",
     "default_models",
     "error_body",
@@ -140,21 +139,6 @@ def _error(status: int, message: str) -> Response:
     return error_response(error_body(status, message), status)
 
 
-def check_headers(request: Request, api_key: str) -> Response | None:
-    """None when `x-api-key` and `anthropic-version` are right, else Anthropic's error."""
-    given = request.headers.get("x-api-key")
-    if not given:
-        return _error(401, "x-api-key header is required")
-    if given != api_key:
-        return _error(401, "invalid x-api-key")
-    version = request.headers.get("anthropic-version")
-    if not version:
-        return _error(400, "anthropic-version: header is required")
-    if version not in VERSIONS:
-        return _error(400, f"anthropic-version: invalid version {version!r}")
-    return None
-
-
 def state(request: Request) -> AnthropicState:
     """The simulated account of the app serving `request`."""
     return cast(AnthropicState, request.app.state.sim)
@@ -215,16 +199,18 @@ async def get_model(request: Request) -> Response:
 _DATED_VERSION = re.compile(r"20\d\d-\d\d-\d\d\Z")
 
 
-def check_messages_headers(request: Request, api_key: str) -> Response | None:
-    """The Messages endpoint's check: the key as `x-api-key` or `Authorization: Bearer`.
+def check_headers(request: Request, api_key: str, *, as_sdk_sends: bool = False
+                  ) -> Response | None:
+    """None when `x-api-key` and `anthropic-version` are right, else Anthropic's error.
 
-    anthropic SDK 2.x sends `Authorization: Bearer <key>` and a dated `anthropic-version`
-    newer than `VERSIONS` (2026-10-21 for SDK 2.13), and the SDK wins where it and the docs
-    disagree; so this accepts both headers and any dated version. (The catalog endpoints
-    keep `check_headers`, which the live catalog client is tested against.)
+    `as_sdk_sends` (the Messages endpoint): anthropic SDK 2.x sends `Authorization: Bearer
+    <key>` and a dated `anthropic-version` newer than `VERSIONS` (2026-10-21 for SDK 2.13),
+    and the SDK wins where it and the docs disagree; so both headers and any dated version
+    are accepted. The catalog endpoints keep the documented check, which the live catalog
+    client is tested against.
     """
     given = request.headers.get("x-api-key")
-    if given is None:
+    if given is None and as_sdk_sends:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         given = token.strip() if scheme.lower() == "bearer" else None
     if not given:
@@ -234,13 +220,13 @@ def check_messages_headers(request: Request, api_key: str) -> Response | None:
     version = request.headers.get("anthropic-version")
     if not version:
         return _error(400, "anthropic-version: header is required")
-    if version not in VERSIONS and not _DATED_VERSION.match(version):
+    if version not in VERSIONS and not (as_sdk_sends and _DATED_VERSION.match(version)):
         return _error(400, f"anthropic-version: invalid version {version!r}")
     return None
 
 
 def _authorize(request: Request) -> Response | None:
-    return check_messages_headers(request, state(request).api_key)
+    return check_headers(request, state(request).api_key, as_sdk_sends=True)
 
 
 def _resolve_model(sim: AnthropicState, model: str) -> str | None:
