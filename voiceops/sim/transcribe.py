@@ -56,8 +56,14 @@ class Upload:
         return {**self.fields, "file": summary}
 
 
-async def read_upload(request: Request, error: ErrorFactory) -> Upload | Response:
-    """The upload in `request`, or the provider's 400 when it is not one with a file."""
+async def read_upload(request: Request, authorize: Authorize,
+                      error: ErrorFactory) -> Upload | Response:
+    """The upload in `request`, or the provider's answer when the key is refused (checked
+    first, as the real APIs refuse a bad key before they read the body) or the request is
+    not an upload with a file (400)."""
+    denied = authorize(request)
+    if denied is not None:
+        return denied
     try:
         form = parse_form(await request.body(), request.headers.get("content-type", ""))
     except FormError as exc:
@@ -87,10 +93,7 @@ def openai_route(authorize: Authorize, error: ErrorFactory, known_model: KnownMo
     """OpenAI's transcription endpoint: `{"text": ...}` (or text / verbose_json)."""
 
     async def transcriptions(request: Request) -> Response:
-        denied = authorize(request)
-        if denied is not None:
-            return denied
-        upload = await read_upload(request, error)
+        upload = await read_upload(request, authorize, error)
         if isinstance(upload, Response):
             return upload
         model = upload.fields.get("model", "")
@@ -127,10 +130,7 @@ def sarvam_route(authorize: Authorize, error: ErrorFactory,
     language_code, language_probability}`; `check(fields)` says what is wrong, if anything."""
 
     async def speech_to_text(request: Request) -> Response:
-        denied = authorize(request)
-        if denied is not None:
-            return denied
-        upload = await read_upload(request, error)
+        upload = await read_upload(request, authorize, error)
         if isinstance(upload, Response):
             return upload
         if upload.audio is None:
