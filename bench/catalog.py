@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from voiceops.scaffold import scaffold
+from voiceops.project.scaffold import scaffold
 from voiceops.sim import anthropic, elevenlabs, openai, sarvam
 from voiceops.sim.voices import synthetic_voices
 

@@ -21,8 +21,8 @@ from typing import Any
 
 import websockets
 
-from voiceops.scaffold import scaffold
-from voiceops.server.process import DaemonProcess
+from voiceops.harness.daemon import DaemonProcess
+from voiceops.project.scaffold import scaffold
 
 PROFILE = "support_hi"
 TEMPLATE = "prompts/customer_support.j2"

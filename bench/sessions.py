@@ -39,12 +39,12 @@ from typing import Any
 import httpx
 import websockets
 
-from voiceops.heap import settle_heap
+from voiceops.harness.daemon import DaemonProcess
+from voiceops.harness.simulators import SimProcess
+from voiceops.project.scaffold import scaffold
 from voiceops.providers.audio import SAMPLE_WIDTH, duration_s
-from voiceops.scaffold import scaffold
+from voiceops.server.heap import settle_heap
 from voiceops.server.looplag import watch_lag
-from voiceops.server.process import DaemonProcess
-from voiceops.sim.process import SimProcess
 
 PROFILE = "support_hi"
 INPUT_RATE = 16000

@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from voiceops.scaffold import scaffold
+from voiceops.project.scaffold import scaffold
 
 VARIANTS = [
     ("customer_support", "hi-IN", "openai", "gpt-5.4-mini", "sarvam", "bulbul:v2", "anushka",

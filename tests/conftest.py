@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from voiceops.scaffold import scaffold
+from voiceops.project.scaffold import scaffold
 from voiceops.sim.stack import SimStack
 
 MakeProject = Callable[..., Path]

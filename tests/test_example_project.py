@@ -10,8 +10,8 @@ import pytest
 from voiceops.catalog.resolve import Catalog
 from voiceops.catalog.snapshot import BundledSnapshot
 from voiceops.project import Project
-from voiceops.scaffold import starter_files
-from voiceops.validate import Validator
+from voiceops.project.scaffold import starter_files
+from voiceops.validation.validator import Validator
 
 ROOT = Path(__file__).resolve().parents[1]
 

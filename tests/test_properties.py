@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from voiceops.catalog.resolve import Catalog
 from voiceops.catalog.snapshot import BundledSnapshot
 from voiceops.project import Project
-from voiceops.scaffold import starter_files
-from voiceops.validate import Validator
+from voiceops.project.scaffold import starter_files
+from voiceops.validation.validator import Validator
 
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])

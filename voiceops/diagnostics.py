@@ -1,7 +1,7 @@
 """Diagnostics: what every check produces, and the stable codes they carry.
 
 Checks never raise on bad input; they return `Diagnostic`s, which reporters
-(`voiceops.reporters`) turn into text, JSON, GitHub annotations or SARIF.
+(`voiceops.validation.reporters`) turn into text, JSON, GitHub annotations or SARIF.
 Codes are stable: tools and people grep for them, so never reuse a number.
 """
 

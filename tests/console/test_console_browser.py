@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
-from voiceops.scaffold import scaffold
-from voiceops.server.process import DaemonProcess
+from voiceops.harness.daemon import DaemonProcess
+from voiceops.project.scaffold import scaffold
 
 pytestmark = pytest.mark.slow
 

@@ -11,10 +11,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from voiceops.project import Project
+from voiceops.project.scaffold import scaffold
 from voiceops.providers.registry import ProviderPool, resolve_target
 from voiceops.runtime.config import build_version
 from voiceops.runtime.registry import LiveRegistry
-from voiceops.scaffold import scaffold
 from voiceops.server.app import create_app
 from voiceops.server.state import Runner, Settings
 

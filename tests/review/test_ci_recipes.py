@@ -77,7 +77,7 @@ def test_ci_doc_workflow_parses_and_names_real_commands() -> None:
 
 
 def test_init_writes_the_workflow_the_docs_show() -> None:
-    from voiceops.scaffold import starter_files
+    from voiceops.project.scaffold import starter_files
 
     docs = (Path(__file__).resolve().parents[2] / "docs" / "ci.md").read_text()
     block = re.search(r"`\.github/workflows/voiceops\.yml`:\n\n```yaml\n(.*?)```", docs, re.S)

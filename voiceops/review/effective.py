@@ -32,9 +32,9 @@ from voiceops.errors import CatalogError, PromptError
 from voiceops.project import CONFIGS, LOCK, Project
 from voiceops.prompts.library import TEMPLATE_SUFFIX
 from voiceops.prompts.render import render_prompt
-from voiceops.render import redact
 from voiceops.review.fields import canonical, dotted
-from voiceops.validate import Validator
+from voiceops.validation.render import redact
+from voiceops.validation.validator import Validator
 
 #: Catalog attributes a reviewer weighs when a model or voice changes, in the order shown.
 MODEL_ATTRIBUTES = ("display_name", "kind", "context_window", "max_output", "price_in",

@@ -22,7 +22,7 @@ from voiceops.errors import PromptError
 from voiceops.project import Project
 from voiceops.prompts.library import TemplateLibrary
 from voiceops.prompts.render import RenderedPrompt, render_prompt
-from voiceops.validate import default_validator
+from voiceops.validation.validator import default_validator
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ from starlette.routing import Route
 from voiceops.catalog.listing import filter_voices, model_row, voice_row
 from voiceops.catalog.providers import PROVIDERS
 from voiceops.errors import ProviderError
-from voiceops.preview import apply_settings, preview
-from voiceops.render import redact
+from voiceops.providers.preview import apply_settings, preview
 from voiceops.runtime.config import LiveProfile
 from voiceops.server.state import Runner
 from voiceops.suggest import did_you_mean
+from voiceops.validation.render import redact
 
 
 def _runner(request: Request) -> Runner:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
 
-from voiceops.heap import settle_heap
+from voiceops.server.heap import settle_heap
 from voiceops.sim import anthropic, elevenlabs, openai, sarvam
 from voiceops.sim.knobs import LLMKnobs, STTKnobs, TTSKnobs
 from voiceops.sim.server import SimServer, Startable

@@ -15,7 +15,7 @@ from voiceops.prompts.library import TemplateLibrary
 from voiceops.prompts.render import render_prompt
 from voiceops.review.legacy.importer import import_sessions
 from voiceops.review.legacy.writing import SCHEMA_LINE, jinja_literal, slug
-from voiceops.validate import default_validator
+from voiceops.validation.validator import default_validator
 
 HINDI = {"name": "Hindi Support", "llm_provider": "OpenAI", "llm_model": "gpt-5.4-mini",
          "tts_provider": "sarvam", "tts_voice_id": "anushka",

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from tests.review.conftest import write_lock_offline
 from voiceops.cli import cli
 from voiceops.config.loader import profile_files
-from voiceops.scaffold import scaffold
+from voiceops.project.scaffold import scaffold
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = [p.stem for p in profile_files(ROOT / "configs")

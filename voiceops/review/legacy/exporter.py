@@ -16,7 +16,6 @@ from voiceops.config.loader import LoadedProfile
 from voiceops.errors import ConfigError, UsageError
 from voiceops.prompts.library import TemplateLibrary
 from voiceops.prompts.render import prompt_vars, render_prompt
-from voiceops.render import find_profile
 from voiceops.review.fields import canonical, flatten
 from voiceops.review.legacy.mapping import (
     ADDED_METADATA,
@@ -25,7 +24,8 @@ from voiceops.review.legacy.mapping import (
     tuning_name,
 )
 from voiceops.review.legacy.records import TUNING_KEYS, SessionConfig
-from voiceops.validate import default_validator
+from voiceops.validation.render import find_profile
+from voiceops.validation.validator import default_validator
 
 
 @dataclass

@@ -33,7 +33,7 @@ from voiceops.review.legacy.mapping import (
 from voiceops.review.legacy.records import ReadResult, Record, read_sessions
 from voiceops.review.legacy.writing import jinja_literal, profile_yaml, slug, template_text
 from voiceops.suggest import did_you_mean
-from voiceops.validate import ValidationResult, default_validator
+from voiceops.validation.validator import ValidationResult, default_validator
 
 
 @dataclass

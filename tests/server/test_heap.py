@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from voiceops.heap import settle_heap
+from voiceops.server.heap import settle_heap
 
 
 def test_the_heap_loaded_at_startup_is_frozen_out_of_full_collections() -> None:

@@ -15,7 +15,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
-from voiceops.children import stop_child
+from voiceops.harness.children import stop_child
 from voiceops.sim.server import Startable
 
 __all__ = ["SimProcess"]

@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from voiceops.errors import ConfigError, UsageError
-from voiceops.heap import settle_heap
 from voiceops.project import find_project
 from voiceops.runtime.config import ConfigVersion, build_version
 from voiceops.runtime.registry import LiveRegistry
+from voiceops.server.heap import settle_heap
 from voiceops.server.state import Runner, Settings, is_loopback
 from voiceops.suggest import did_you_mean
 

@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from voiceops.sim.process import SimProcess
+from voiceops.harness.simulators import SimProcess
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from voiceops import __version__
 from voiceops.diagnostics import CODES
-from voiceops.validate import ValidationResult
+from voiceops.validation.validator import ValidationResult
 
 Reporter = Callable[[ValidationResult, bool], str]
 

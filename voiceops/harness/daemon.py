@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
-from voiceops.children import stop_child
+from voiceops.harness.children import stop_child
 
 _SERVING = re.compile(r"serving ws://(\S+?)/v1/sessions")
 

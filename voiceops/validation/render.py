@@ -11,7 +11,7 @@ from voiceops.errors import UsageError
 from voiceops.project import find_project
 from voiceops.prompts.library import TemplateLibrary
 from voiceops.suggest import did_you_mean
-from voiceops.validate import Checked, default_validator
+from voiceops.validation.validator import Checked, default_validator
 
 REDACTED = "***redacted***"
 

@@ -1,0 +1,1 @@
+"""Running voiceops and its simulators as child processes, for tests, benchmarks and scripts."""

@@ -1,0 +1,1 @@
+"""Checking a project: the validator, its reporters, `render` and `lock`."""
