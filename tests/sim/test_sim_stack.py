@@ -7,7 +7,7 @@ import asyncio
 
 import httpx
 
-from voiceops.catalog.providers import base_url_override, env_key
+from voiceops.provider_facts import base_url_override, env_key
 from voiceops.sim.stack import SimStack
 
 PROVIDERS = ("openai", "anthropic", "sarvam", "elevenlabs")

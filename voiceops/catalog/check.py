@@ -12,13 +12,13 @@ from collections.abc import Mapping
 from voiceops import languages
 from voiceops.catalog.endpoints import PROVIDER as ENDPOINTS
 from voiceops.catalog.endpoints import endpoint_of
-from voiceops.catalog.providers import PROVIDERS, title
 from voiceops.catalog.references import SECTION_KINDS, Key, Target, targets
 from voiceops.catalog.resolve import Catalog
 from voiceops.catalog.types import Model
 from voiceops.config.loader import LoadedProfile
 from voiceops.diagnostics import Diagnostic, make
 from voiceops.project import LOCK
+from voiceops.provider_facts import PROVIDERS, title
 from voiceops.suggest import closest, did_you_mean
 
 _LOCK_HINT = "if it is new or your account's own, pin it with `voiceops lock`"

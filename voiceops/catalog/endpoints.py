@@ -13,9 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from voiceops.catalog.providers import base_url_override
 from voiceops.catalog.references import Target
 from voiceops.config.interpolate import reference_name
+from voiceops.provider_facts import base_url_override
 
 __all__ = ["PROVIDER", "Endpoint", "endpoint_of", "endpoints"]
 

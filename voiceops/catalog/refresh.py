@@ -15,9 +15,9 @@ from voiceops.catalog.cache import DEFAULT_TTL_S, CacheEntry, CacheKey, CatalogC
 from voiceops.catalog.endpoints import PROVIDER as ENDPOINTS
 from voiceops.catalog.endpoints import Endpoint
 from voiceops.catalog.live import FetchRequest, RetryPolicy, fetch_all
-from voiceops.catalog.providers import base_url_override, env_key, title
 from voiceops.catalog.types import ProviderCatalog
 from voiceops.errors import ProviderError
+from voiceops.provider_facts import base_url_override, env_key, title
 
 Progress = Callable[[str], None]
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voiceops.catalog.lock import Lock, read_lock
-from voiceops.catalog.providers import PROVIDERS, title
 from voiceops.catalog.references import Reference, Target, target_references, targets
 from voiceops.catalog.resolve import Catalog, StaticSource
 from voiceops.catalog.snapshot import BundledSnapshot
@@ -16,6 +15,7 @@ from voiceops.config.loader import ProfileLoader, display_path, profile_files
 from voiceops.config.overlay import environments, overlay_path
 from voiceops.diagnostics import Diagnostic, make
 from voiceops.project import Project
+from voiceops.provider_facts import PROVIDERS, title
 
 if TYPE_CHECKING:  # refresh imports httpx: never at `voiceops validate`'s start
     from voiceops.catalog.cache import CatalogCache

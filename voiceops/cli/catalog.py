@@ -95,9 +95,9 @@ def voices(providers: tuple[str, ...], custom: bool, gender: str | None, languag
 
 def _browse(providers: tuple[str, ...], live: bool, cache_url: str | None,
             refresh: bool) -> tuple[Any, list[str]]:
-    from voiceops.catalog.providers import PROVIDERS
     from voiceops.catalog.sources import browse_catalog
     from voiceops.project import find_project
+    from voiceops.provider_facts import PROVIDERS
     from voiceops.suggest import did_you_mean
 
     known = [p for p, info in PROVIDERS.items() if info.has_catalog]

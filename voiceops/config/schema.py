@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
 
-from voiceops.catalog.providers import title
 from voiceops.config.loader import LoadedProfile
 from voiceops.diagnostics import Diagnostic, make
+from voiceops.provider_facts import title
 from voiceops.suggest import did_you_mean
 
 if TYPE_CHECKING:

@@ -9,10 +9,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from voiceops.catalog.providers import env_key
 from voiceops.config.interpolate import reference_name
 from voiceops.config.yamlread import Document, Key
 from voiceops.diagnostics import Diagnostic, make
+from voiceops.provider_facts import env_key
 
 #: (what it looks like, pattern) for keys recognisable anywhere, in any field.
 _KEY_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (

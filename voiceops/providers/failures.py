@@ -24,13 +24,13 @@ from typing import Any
 import httpx
 
 from voiceops.catalog.live import failures
-from voiceops.catalog.providers import title as provider_title
 from voiceops.errors import (
     ProviderError,
     ProviderTimeout,
     ProviderUnavailable,
     TruncatedResponseError,
 )
+from voiceops.provider_facts import title as provider_title
 
 __all__ = [
     "Call",

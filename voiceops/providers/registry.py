@@ -23,9 +23,9 @@ from types import TracebackType
 from typing import Any, Final
 
 from voiceops.catalog.live.http import base_url_for
-from voiceops.catalog.providers import PROVIDERS, Capability, base_url_override, env_key, title
 from voiceops.config.interpolate import reference_name
 from voiceops.errors import MissingKeyError, ProviderSetupError
+from voiceops.provider_facts import PROVIDERS, Capability, base_url_override, env_key, title
 from voiceops.providers.base import LLM, STT, TTS, Target
 from voiceops.providers.http import SharedHttp, SharedTls
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from voiceops.catalog.providers import PROVIDERS
 from voiceops.catalog.references import targets
 from voiceops.catalog.resolve import Catalog
 from voiceops.catalog.snapshot import BundledSnapshot
@@ -32,6 +31,7 @@ from voiceops.errors import CatalogError, PromptError
 from voiceops.project import CONFIGS, LOCK, Project
 from voiceops.prompts.library import TEMPLATE_SUFFIX
 from voiceops.prompts.render import render_prompt
+from voiceops.provider_facts import PROVIDERS
 from voiceops.review.fields import canonical, dotted
 from voiceops.validation.render import redact
 from voiceops.validation.validator import Validator

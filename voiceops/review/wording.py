@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from voiceops.catalog.providers import title
+from voiceops.provider_facts import title
 from voiceops.review.compare import DiffResult, EntryChange, ProfileChange
 from voiceops.review.effective import CatalogEntry, Problem
 

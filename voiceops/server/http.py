@@ -9,8 +9,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from voiceops.catalog.listing import filter_voices, model_row, voice_row
-from voiceops.catalog.providers import PROVIDERS
 from voiceops.errors import ProviderError
+from voiceops.provider_facts import PROVIDERS
 from voiceops.providers.preview import apply_settings, preview
 from voiceops.runtime.config import LiveProfile
 from voiceops.server.state import Runner

@@ -6,7 +6,7 @@
         sims.servers["elevenlabs"].faults.fail(503)
         sims.openai_state.transcripts.append("hello")
 
-`env()` follows the convention `voiceops.catalog.providers.base_url_override` reads:
+`env()` follows the convention `voiceops.provider_facts.base_url_override` reads:
 `<PROVIDER>_API_KEY` and `<PROVIDER>_BASE_URL` (OPENAI_BASE_URL ends in /v1, as the openai
 SDK expects; the others are the server roots). `voiceops run --sim` and the benchmarks use
 this, so a whole voice pipeline runs with no keys and no internet.

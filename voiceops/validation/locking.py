@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from voiceops.catalog.cache import DEFAULT_TTL_S, CatalogCache
 from voiceops.catalog.lock import Lock, LockDiff, compare, pin, read_lock, write_lock
-from voiceops.catalog.providers import title
 from voiceops.catalog.references import Reference
 from voiceops.catalog.refresh import Progress, Refreshed, named, refresh
 from voiceops.catalog.resolve import Catalog, StaticSource
@@ -15,6 +14,7 @@ from voiceops.catalog.sources import project_references
 from voiceops.catalog.types import CatalogSource
 from voiceops.errors import UsageError
 from voiceops.project import Project
+from voiceops.provider_facts import title
 
 
 @dataclass

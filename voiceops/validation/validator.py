@@ -131,9 +131,9 @@ async def validate_live(paths: Sequence[Path], cache: CatalogCache, *, strict: b
     from voiceops.catalog.endpoints import PROVIDER as ENDPOINTS
     from voiceops.catalog.endpoints import endpoints
     from voiceops.catalog.lock import read_lock
-    from voiceops.catalog.providers import title
     from voiceops.catalog.refresh import named, refresh, refresh_endpoints
     from voiceops.catalog.sources import drift, live_catalog, loaded_choices, references_of
+    from voiceops.provider_facts import title
 
     files = expand_paths(paths)
     project = find_project(paths[0] if paths else None)

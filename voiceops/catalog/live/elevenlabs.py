@@ -35,9 +35,9 @@ from voiceops.catalog.live.http import (
     require_key,
 )
 from voiceops.catalog.live.result import FetchResult, now_iso
-from voiceops.catalog.providers import env_key
 from voiceops.catalog.snapshot import BundledSnapshot
 from voiceops.catalog.types import Model, ProviderCatalog, Voice, VoiceCategory
+from voiceops.provider_facts import env_key
 
 __all__ = ["MAX_PAGE_SIZE", "fetch", "parse_voice"]
 

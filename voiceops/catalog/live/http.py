@@ -34,9 +34,9 @@ import httpx
 from voiceops.catalog.live import etags, failures
 from voiceops.catalog.live.concurrency import together
 from voiceops.catalog.live.result import FetchResult
-from voiceops.catalog.providers import PROVIDERS, title
 from voiceops.catalog.types import ProviderCatalog
 from voiceops.errors import BadResponseError, MissingKeyError, ProviderSetupError
+from voiceops.provider_facts import PROVIDERS, title
 
 __all__ = [
     "DEFAULT_RETRY",

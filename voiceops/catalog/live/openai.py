@@ -27,9 +27,9 @@ from voiceops.catalog.live.http import (
     require_key,
 )
 from voiceops.catalog.live.result import FetchResult, now_iso
-from voiceops.catalog.providers import env_key
 from voiceops.catalog.snapshot import BundledSnapshot
 from voiceops.catalog.types import Model, ModelKind, ProviderCatalog
+from voiceops.provider_facts import env_key
 
 __all__ = ["KEPT_KINDS", "KIND_BY_ID", "classify", "fetch", "parse_model_list"]
 

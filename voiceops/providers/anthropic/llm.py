@@ -27,7 +27,6 @@ from anthropic.types import (
 )
 
 from voiceops.catalog.live.http import base_url_for
-from voiceops.catalog.providers import env_key
 from voiceops.errors import (
     BadResponseError,
     ProviderError,
@@ -35,6 +34,7 @@ from voiceops.errors import (
     RateLimitError,
     TruncatedResponseError,
 )
+from voiceops.provider_facts import env_key
 from voiceops.providers import options
 from voiceops.providers.base import Message, Target
 from voiceops.providers.failures import Call, SdkErrors, from_sdk

@@ -21,8 +21,8 @@ from typing import Any
 from urllib.parse import quote
 
 from voiceops.catalog.live.http import base_url_for
-from voiceops.catalog.providers import env_key
 from voiceops.errors import ProviderError, ProviderRequestError, ProviderSetupError
+from voiceops.provider_facts import env_key
 from voiceops.providers import options, rest
 from voiceops.providers.audio import SampleAligner
 from voiceops.providers.base import Target

@@ -20,8 +20,8 @@ from typing import Any, ClassVar
 import openai
 
 from voiceops.catalog.live.http import base_url_for
-from voiceops.catalog.providers import env_key
 from voiceops.errors import BadResponseError, TruncatedResponseError
+from voiceops.provider_facts import env_key
 from voiceops.providers import options
 from voiceops.providers.base import Message, Target
 from voiceops.providers.failures import Call, SdkErrors, from_sdk

@@ -12,7 +12,7 @@ from typing import Any
 import openai
 
 from voiceops.catalog.live.http import base_url_for
-from voiceops.catalog.providers import env_key
+from voiceops.provider_facts import env_key
 from voiceops.providers.audio import pcm_to_wav
 from voiceops.providers.base import Target, Transcript
 from voiceops.providers.failures import Call, from_sdk

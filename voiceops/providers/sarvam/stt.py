@@ -17,8 +17,8 @@ import json
 from typing import Any
 
 from voiceops.catalog.live.http import base_url_for
-from voiceops.catalog.providers import env_key
 from voiceops.errors import BadResponseError, ProviderRequestError
+from voiceops.provider_facts import env_key
 from voiceops.providers import options, rest
 from voiceops.providers.audio import duration_s, pcm_to_wav
 from voiceops.providers.base import Target, Transcript

@@ -26,9 +26,9 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from voiceops.catalog.live.http import base_url_for
-from voiceops.catalog.providers import env_key
 from voiceops.catalog.snapshot import BundledSnapshot
 from voiceops.errors import BadResponseError, ProviderSetupError
+from voiceops.provider_facts import env_key
 from voiceops.providers import options, rest
 from voiceops.providers.audio import SampleAligner, WavFormatError, split_wav_header, wav_to_pcm
 from voiceops.providers.base import Target

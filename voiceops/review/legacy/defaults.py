@@ -13,9 +13,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from voiceops import languages
-from voiceops.catalog.providers import PROVIDERS, title
 from voiceops.catalog.resolve import Catalog
 from voiceops.catalog.types import Model
+from voiceops.provider_facts import PROVIDERS, title
 
 _LATENCY_ORDER = {
     "latency": ("low", "medium", "high"),

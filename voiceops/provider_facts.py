@@ -1,4 +1,7 @@
-"""The providers voiceops knows: what each offers, its key variable and its API root."""
+"""The providers voiceops knows: what each offers, its key variable and its API root.
+
+A leaf module (it imports nothing of voiceops): `config`, `catalog` and `providers` all read
+these facts, and `catalog` imports `config`, so the facts cannot live in either of them."""
 
 from __future__ import annotations
 
