@@ -47,7 +47,8 @@ def test_preview_returns_wav(make_client: MakeClient, sims: SimStack) -> None:
     assert body["pace"] == 1.5 and body["speaker"] == "anushka"
     bad = client.post("/v1/tts/preview", json={"provider": "elevenlabs", "voice": "nope"})
     assert bad.status_code == 502 and "voice" in bad.json()["error"]["message"]
-    assert client.post("/v1/tts/preview", content=b"[").status_code == 400
+    assert client.post("/v1/tts/preview", content=b"[",
+                       headers={"Content-Type": "application/json"}).status_code == 400
 
 
 def test_metrics_and_errors_are_json(make_client: MakeClient) -> None:

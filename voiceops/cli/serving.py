@@ -28,8 +28,18 @@ from voiceops.cli.app import (
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning"]), default="info",
               show_default=True)
 @env_option
+@click.option("--allow-origin", "allow_origins", multiple=True, metavar="ORIGIN",
+              help="A web origin (https://console.example) whose pages may open sessions and "
+                   "post; the console's own origin and loopback origins always may.")
+@click.option("--max-connections", default=2000, show_default=True,
+              type=click.IntRange(1, 1_000_000),
+              help="Open sockets at most (sessions included); more are closed at once.")
+@click.option("--header-timeout", default=10.0, show_default=True, metavar="S",
+              type=click.FloatRange(0.1, 300),
+              help="Seconds a connection has to finish its request headers.")
 def run(profile: str | None, host: str, port: int, sim: bool, no_reload: bool,
-        log_level: str, overlay: str | None) -> None:
+        log_level: str, overlay: str | None, allow_origins: tuple[str, ...],
+        max_connections: int, header_timeout: float) -> None:
     """Serve voice sessions over WebSocket, hot-reloading profiles and prompts.
 
     PROFILE is the profile a session gets when its start frame names none. Everything is
@@ -47,7 +57,9 @@ def run(profile: str | None, host: str, port: int, sim: bool, no_reload: bool,
     from voiceops.server.serve import ServeOptions, serve
 
     serve(ServeOptions(profile=profile, host=host, port=port, simulated=sim,
-                       reload=not no_reload, log_level=log_level, overlay=overlay),
+                       reload=not no_reload, log_level=log_level, overlay=overlay,
+                       allow_origins=allow_origins, max_connections=max_connections,
+                       header_timeout_s=header_timeout),
           echo=click.echo)
 
 

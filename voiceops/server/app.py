@@ -17,9 +17,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from voiceops.runtime.reloader import Reloader
 from voiceops.server.auth import authorized
+from voiceops.server.guard import GuardRules, RequestGuard
 from voiceops.server.http import ROUTES, problem
 from voiceops.server.looplag import watch_lag
-from voiceops.server.state import Runner
+from voiceops.server.state import Runner, Settings
 from voiceops.server.ws import session_endpoint
 
 log = logging.getLogger("voiceops.server")
@@ -51,6 +52,10 @@ class TokenAuth:
         await self.app(scope, receive, send)
 
 
+def _rules(settings: Settings) -> GuardRules:
+    return GuardRules.build(settings.bind_host, settings.allow_origins, settings.max_body_bytes)
+
+
 def create_app(runner: Runner) -> Starlette:
     """The app serving `runner`; with reload on, it watches the project while it runs."""
 
@@ -80,7 +85,9 @@ def create_app(runner: Runner) -> Starlette:
     console = StaticFiles(packages=[("voiceops.server", "console")], html=True)
     app = Starlette(routes=[*ROUTES, WebSocketRoute("/v1/sessions", session_endpoint),
                             Mount("/", app=console, name="console")],
-                    middleware=[Middleware(TokenAuth, token=runner.settings.token)],
+                    middleware=[Middleware(RequestGuard, rules=_rules(runner.settings),
+                                           refused=runner.metrics.refused_request),
+                                Middleware(TokenAuth, token=runner.settings.token)],
                     exception_handlers={404: missing}, lifespan=lifespan)
     app.state.runner = runner
     return app

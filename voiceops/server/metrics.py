@@ -34,6 +34,12 @@ class Metrics:
                                   "How late the event loop ran a timer that was due "
                                   "(sampled every 50 ms): the runner's own queueing",
                                   buckets=_LAG_BUCKETS, registry=r)
+        self.refused_requests = Counter(
+            "voiceops_refused_requests", "Requests refused before any route ran (a foreign "
+            "Host or Origin, a body not JSON or too large), by reason", ["reason"], registry=r)
+        self.refused_connections = Counter(
+            "voiceops_refused_connections", "Connections closed before a request (over the "
+            "connection cap, headers not finished in time), by reason", ["reason"], registry=r)
 
     def turn(self, metrics: TurnMetrics) -> None:
         self.turns.inc()
@@ -41,6 +47,12 @@ class Metrics:
             value = getattr(metrics, stage)
             if value is not None:
                 self.latency.labels(stage.removesuffix("_ms")).observe(value / 1000)
+
+    def refused_request(self, reason: str) -> None:
+        self.refused_requests.labels(reason).inc()
+
+    def refused_connection(self, reason: str) -> None:
+        self.refused_connections.labels(reason).inc()
 
     def error(self, code: str) -> None:
         self.errors.labels(code).inc()

@@ -28,6 +28,9 @@ class ServeOptions:
     reload: bool = True
     log_level: str = "info"
     overlay: str | None = None
+    allow_origins: tuple[str, ...] = ()
+    max_connections: int = 2000
+    header_timeout_s: float = 10.0
 
 
 def serve(options: ServeOptions, echo: Echo) -> None:
@@ -39,6 +42,7 @@ def serve(options: ServeOptions, echo: Echo) -> None:
 
     from voiceops.providers.registry import ProviderPool, resolve_target
     from voiceops.server.app import create_app
+    from voiceops.server.connections import raise_file_limit, uvicorn_limits
 
     logging.basicConfig(level=options.log_level.upper(), format="voiceops: %(message)s")
     # uvicorn announces each server it starts (the simulators are four of them), and the
@@ -71,7 +75,11 @@ def serve(options: ServeOptions, echo: Echo) -> None:
                  "no keys, no internet)")
         settings = Settings(default_profile=options.profile, token=token,
                             simulated=options.simulated, reload=options.reload,
-                            overlay=options.overlay)
+                            overlay=options.overlay, bind_host=options.host,
+                            allow_origins=_origins(options.allow_origins),
+                            max_connections=min(options.max_connections,
+                                                max(raise_file_limit() - 64, 16)),
+                            header_timeout_s=options.header_timeout_s)
         runner = Runner(project, LiveRegistry(version), ProviderPool(), resolve_target, env,
                         settings)
         sock = socket.socket(socket.AF_INET6 if ":" in options.host else socket.AF_INET)
@@ -96,9 +104,21 @@ def serve(options: ServeOptions, echo: Echo) -> None:
         # deflating it cost more CPU than everything else a turn does (measured).
         config = uvicorn.Config(create_app(runner), log_level="warning", access_log=False,
                                 ws_max_size=settings.max_frame_bytes + 1024, lifespan="on",
-                                ws_per_message_deflate=False)
+                                ws_per_message_deflate=False,
+                                **uvicorn_limits(settings.max_connections,
+                                                 settings.header_timeout_s,
+                                                 runner.metrics.refused_connection))
         settle_heap()
         uvicorn.Server(config).run(sockets=[sock])
+
+
+def _origins(origins: tuple[str, ...]) -> tuple[str, ...]:
+    from voiceops.server.guard import normalize_origin
+
+    try:
+        return tuple(normalize_origin(origin) for origin in origins)
+    except ValueError as exc:
+        raise UsageError(f"--allow-origin: {exc}") from exc
 
 
 def _import_clients(version: ConfigVersion) -> None:

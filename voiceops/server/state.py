@@ -29,6 +29,11 @@ class Settings:
     simulated: bool = False
     reload: bool = True
     overlay: str | None = None  # the environment (configs/env/<name>.yaml) being served
+    bind_host: str | None = None  # what it listens on; None when embedded (no Host check)
+    allow_origins: tuple[str, ...] = ()  # browser origins allowed besides its own and loopback
+    max_body_bytes: int = 64 * 1024  # a POST body (a preview's text and tuning)
+    max_connections: int = 2000  # open sockets, sessions included; more are closed at once
+    header_timeout_s: float = 10.0  # a connection must finish its request headers by then
 
 
 def is_loopback(host: str) -> bool:
