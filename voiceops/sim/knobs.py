@@ -11,11 +11,12 @@ benchmark tunes any simulator the same way:
     state.stt_latency_s = 0.2         # transcripts 200 ms after the upload
     state.transcripts.append("I want to cancel my order")  # the next STT answer
     state.received[-1].body           # what the last request sent (no headers, no keys)
+    state.keep_received(0)            # keep no request bodies (the latest 1,000 by default)
 
 Every latency defaults to 0, so tests run at full speed unless they ask otherwise; the
 fault layer (`sim.faults`) still applies on top. The server thread reads these fields and
-the test thread writes them: plain attribute writes, and a deque and list whose appends and
-pops are atomic, need no lock.
+the test thread writes them: plain attribute writes, and a deque whose appends and pops are
+atomic, need no lock (the recorder has its own).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from voiceops.sim.recent import Recent
 
 __all__ = ["LLMKnobs", "Received", "Recorder", "STTKnobs", "TTSKnobs"]
 
@@ -50,9 +53,25 @@ class Received:
 
 @dataclass(kw_only=True)
 class Recorder:
-    """The requests the streaming endpoints received, oldest first."""
+    """The latest requests the streaming endpoints received (`KEEP_REQUESTS` of them unless
+    told otherwise), oldest first: tests inspect what a client sent, and a simulator that
+    serves for days must not keep every body (a chat body holds the whole conversation)."""
 
-    received: list[Received] = field(default_factory=list)
+    recent: Recent[Received] = field(default_factory=Recent, repr=False)
+
+    @property
+    def received(self) -> list[Received]:
+        """A copy of the kept requests, oldest first."""
+        return self.recent.items()
+
+    @property
+    def requests_received(self) -> int:
+        """How many requests the endpoints received, kept or not (for answer ids)."""
+        return self.recent.total
+
+    def keep_received(self, count: int) -> None:
+        """Keep only the latest `count` requests from now on (0: none)."""
+        self.recent.resize(count)
 
     def record(self, path: str, body: dict[str, Any], query: dict[str, str] | None = None,
                outcome: Outcome = "answered") -> Received:
@@ -60,15 +79,15 @@ class Recorder:
         entry = Received(path, body, dict(query or {}), outcome)
         if outcome == "answered":
             entry.ended.set()
-        self.received.append(entry)
+        self.recent.add(entry)
         return entry
 
     def last(self, path: str | None = None) -> Received:
         """The latest request (under `path` when given); IndexError when there is none."""
-        for entry in reversed(self.received):
-            if path is None or entry.path.startswith(path):
-                return entry
-        raise IndexError(f"no request received under {path!r}")
+        found = self.recent.latest(lambda e: path is None or e.path.startswith(path))
+        if found is None:
+            raise IndexError(f"no request received under {path!r}")
+        return found
 
 
 @dataclass(kw_only=True)

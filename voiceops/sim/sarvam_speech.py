@@ -162,7 +162,7 @@ def tts_routes(authorize: Authorize, error: ErrorFactory) -> list[BaseRoute]:
         audio = await whole(request, pieces, cast(TTSKnobs, sim))
         if audio is None:
             return Response(status_code=499)  # the client is gone: nobody reads this
-        return JSONResponse({"request_id": f"sim_{len(recorder.received):08d}",
+        return JSONResponse({"request_id": f"sim_{recorder.requests_received:08d}",
                              "audios": [base64.b64encode(audio).decode("ascii")]})
 
     async def convert_stream(request: Request) -> Response:

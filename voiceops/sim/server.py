@@ -19,6 +19,7 @@ import contextlib
 import socket
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
@@ -27,6 +28,8 @@ import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from voiceops.sim.faults import ErrorBody, FaultMiddleware, Faults
+from voiceops.sim.knobs import Recorder
+from voiceops.sim.recent import KEEP_REQUESTS, Recent
 
 __all__ = ["LoggedRequest", "RequestLog", "SimServer"]
 
@@ -44,31 +47,44 @@ class LoggedRequest:
 
 
 class RequestLog:
-    """Every request a simulator received, in order, for tests and benchmarks to count."""
+    """The latest requests a simulator received (`keep` of them), and how many by path.
 
-    def __init__(self) -> None:
+    The counts are exact however many requests came; the entries are only the latest, so a
+    simulator serving a daemon for days holds a few of them, not every one.
+    """
+
+    def __init__(self, keep: int = KEEP_REQUESTS) -> None:
+        self._recent: Recent[LoggedRequest] = Recent(keep)
         self._lock = threading.Lock()
-        self._entries: list[LoggedRequest] = []
+        # One counter per distinct path: a handful per provider, whatever the traffic.
+        self._by_path: Counter[str] = Counter()
 
     def record(self, entry: LoggedRequest) -> None:
+        self._recent.add(entry)
         with self._lock:
-            self._entries.append(entry)
+            self._by_path[entry.path] += 1
 
     @property
     def entries(self) -> list[LoggedRequest]:
-        """A copy of the requests received so far."""
-        with self._lock:
-            return list(self._entries)
+        """A copy of the latest requests received, oldest first."""
+        return self._recent.items()
 
     def count(self, path: str | None = None) -> int:
         """How many requests were received, or how many under `path` when given."""
+        if path is None:
+            return self._recent.total
         with self._lock:
-            return sum(1 for e in self._entries if path is None or e.path.startswith(path))
+            return sum(n for p, n in self._by_path.items() if p.startswith(path))
+
+    def keep(self, count: int) -> None:
+        """Keep only the latest `count` requests from now on (0: none; counts go on)."""
+        self._recent.resize(count)
 
     def reset(self) -> None:
-        """Forget the requests received so far."""
+        """Forget the requests received so far, and their counts."""
+        self._recent.clear()
         with self._lock:
-            self._entries.clear()
+            self._by_path.clear()
 
 
 class _Recorder:
@@ -213,6 +229,15 @@ class SimServer(Startable):
     def requests(self) -> int:
         """How many requests the server has received since it started (or `log.reset()`)."""
         return self.log.count()
+
+    def keep_requests(self, count: int) -> None:
+        """Keep only the latest `count` requests, in the log and, when the app records
+        request bodies (a provider simulator's state), there too; 0 keeps none. Counts go
+        on. A daemon under `voiceops run --sim` keeps none: nobody reads them there."""
+        self.log.keep(count)
+        state = getattr(getattr(self.app, "state", None), "sim", None)
+        if isinstance(state, Recorder):
+            state.keep_received(count)
 
     def start(self) -> SimServer:
         """Bind, start serving in a background thread, and return once connections work."""

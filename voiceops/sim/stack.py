@@ -24,6 +24,7 @@ from typing import Any
 from voiceops.server.heap import settle_heap
 from voiceops.sim import anthropic, elevenlabs, openai, sarvam
 from voiceops.sim.knobs import LLMKnobs, STTKnobs, TTSKnobs
+from voiceops.sim.recent import KEEP_REQUESTS, Recent
 from voiceops.sim.server import SimServer, Startable
 
 __all__ = ["SimStack", "reset", "serve_until_stopped"]
@@ -35,7 +36,11 @@ def reset(server: SimServer) -> None:
     state = server.app.state.sim  # type: ignore[attr-defined]
     fresh = type(state)()
     for spec in fields(state):
-        setattr(state, spec.name, getattr(fresh, spec.name))
+        kept = getattr(state, spec.name)
+        if isinstance(kept, Recent):
+            kept.clear()  # emptied, but keeping as many as it was told to
+        else:
+            setattr(state, spec.name, getattr(fresh, spec.name))
     server.faults.clear()
     server.log.reset()
 
@@ -44,7 +49,8 @@ class SimStack(Startable):
     """The OpenAI, Anthropic, Sarvam and ElevenLabs simulators, started and stopped together.
 
     Each takes its state from the arguments (a fresh default one otherwise); `servers` maps
-    a provider name to its `SimServer`, `states` to its state.
+    a provider name to its `SimServer`, `states` to its state. Each keeps the latest
+    `keep_requests` requests it received (0: none, for a process nobody inspects).
     """
 
     def __init__(
@@ -52,6 +58,7 @@ class SimStack(Startable):
         anthropic_state: anthropic.AnthropicState | None = None,
         sarvam_state: sarvam.SarvamState | None = None,
         elevenlabs_state: elevenlabs.ElevenLabsState | None = None,
+        keep_requests: int = KEEP_REQUESTS,
     ) -> None:
         self.openai_state = openai_state or openai.OpenAIState()
         self.anthropic_state = anthropic_state or anthropic.AnthropicState()
@@ -67,6 +74,8 @@ class SimStack(Startable):
             "sarvam": sarvam.serve(self.sarvam_state),
             "elevenlabs": elevenlabs.serve(self.elevenlabs_state),
         }
+        for server in self.servers.values():
+            server.keep_requests(keep_requests)
         self._keys = {
             "openai": self.openai_state.api_key, "anthropic": self.anthropic_state.api_key,
             "sarvam": self.sarvam_state.api_key, "elevenlabs": self.elevenlabs_state.api_key,
@@ -131,7 +140,10 @@ def serve_until_stopped(stack: SimStack, echo: Callable[[str], None],
                         note: Callable[[str], None]) -> None:
     """Serve `stack` until SIGINT or SIGTERM (`voiceops sim`): `echo` gets the environment
     as KEY=VALUE lines and then a blank line (the end of it, for scripts reading it), `note`
-    gets what a person should read."""
+    gets what a person should read. The simulators keep no requests: they serve other
+    processes, and nothing in this one reads them."""
+    for server in stack.servers.values():
+        server.keep_requests(0)
     stopped = threading.Event()
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, lambda *_: stopped.set())

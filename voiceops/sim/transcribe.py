@@ -147,7 +147,7 @@ def sarvam_route(authorize: Authorize, error: ErrorFactory,
         language = upload.fields.get("language_code") or "unknown"
         detected = "en-IN" if language == "unknown" else language
         return JSONResponse({
-            "request_id": f"sim_{len(cast(Recorder, request.app.state.sim).received):08d}",
+            "request_id": f"sim_{cast(Recorder, request.app.state.sim).requests_received:08d}",
             "transcript": text, "timestamps": None, "diarized_transcript": None,
             "language_code": detected, "language_probability": 1.0,
         })
