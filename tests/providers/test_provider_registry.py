@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from voiceops.errors import MissingKeyError, ProviderSetupError
-from voiceops.providers.base import Target
+from voiceops.providers.base import Message, Target
 from voiceops.providers.http import SharedHttp
 from voiceops.providers.registry import (
     LLM_CLIENTS,
@@ -20,6 +20,7 @@ from voiceops.providers.registry import (
     client_class,
     resolve_target,
 )
+from voiceops.sim.stack import SimStack
 
 ENV = {"OPENAI_API_KEY": "sk-env-openai", "TEAM_KEY": "sk-team", "SARVAM_API_KEY": "sarvam-k"}
 
@@ -146,5 +147,54 @@ def test_a_session_keeps_to_one_shard_and_sessions_take_turns() -> None:
             assert first.tts(voice, 16000) is sessions[4].tts(voice, 16000)  # same shard
             assert first.tts(voice, 16000) is not sessions[1].tts(voice, 16000)
             assert first.tts(voice, 16000)._http is pool._shards[1].httpx  # type: ignore[attr-defined]
+
+    asyncio.run(go())
+
+
+def paced(env: dict[str, str], pace: float) -> Target:
+    return resolve_target({"provider": "sarvam", "model": "bulbul:v3", "voice": "shubh",
+                           "tuning": {"pace": pace}}, env, 5, language="hi-IN")
+
+
+def test_after_many_distinct_tunings_the_pool_holds_at_most_its_bound() -> None:
+    async def go() -> None:
+        async with ProviderPool(shards=2, max_clients=16) as pool:
+            first = pool.tts(paced(ENV, 1.0), 16000, shard=0)
+            for i in range(1, 300):  # a preview per slider step, a reload per tweak
+                pool.tts(paced(ENV, 1.0 + i / 1000), 16000)
+                assert pool.clients <= 16
+            assert pool.clients == 16
+            recent = pool.tts(paced(ENV, 1.299), 16000, shard=1)
+            assert pool.tts(paced(ENV, 1.299), 16000, shard=1) is recent  # still cached
+            assert pool.tts(paced(ENV, 1.0), 16000, shard=0) is not first  # evicted, rebuilt
+
+    asyncio.run(go())
+
+
+@pytest.mark.slow
+def test_a_client_in_use_keeps_working_after_the_pool_evicted_it() -> None:
+    messages = [Message("user", "Hello there")]
+
+    async def go() -> None:
+        async with SimStack() as sims, ProviderPool(shards=1, max_clients=2) as pool:
+            env = sims.env()
+            session = pool.for_session()
+            tts = session.tts(paced(env, 1.0), 16000)
+            llm = session.llm(resolve_target({"provider": "openai", "model": "gpt-4o-mini"},
+                                             env, 5))
+            sims.sarvam_state.tts_chunk_ms = 20  # many chunks: the stream is surely mid-way
+            speaking = tts.synthesize("Namaste, aapka order kal tak pahunch jayega.")
+            replying = llm.stream(messages)
+            heard = [await anext(speaking)]
+            said = [await anext(replying)]
+            for i in range(1, 10):  # other sessions' tunings push both out of the pool
+                session.tts(paced(env, 1.0 + i / 100), 16000)
+            assert pool.tts(paced(env, 1.0), 16000) is not tts
+            heard += [chunk async for chunk in speaking]
+            said += [token async for token in replying]
+            assert sum(map(len, heard)) > 20 * 32 and "Hello there" in "".join(said)
+            # and the evicted clients still answer a whole new request
+            assert [c async for c in tts.synthesize("Phir milenge.")]
+            assert "".join([t async for t in llm.stream(messages)])
 
     asyncio.run(go())

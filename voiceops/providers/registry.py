@@ -10,13 +10,15 @@ section becomes a callable `Target`, and the pool that owns the shared connectio
 The registries map a provider to `"module:Class"` and import it on first use: the SDKs cost
 0.6 s (`openai`) and 1.35 s (`anthropic`) to import, and nothing that only validates may
 pay that. Clients are cached per (provider, model, key, base URL, timeout, options), so
-sessions on one profile share one client and its connections.
+sessions on one profile share one client and its connections; the least recently used go
+first once the pool holds `MAX_CLIENTS`.
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import TracebackType
@@ -31,6 +33,7 @@ from voiceops.providers.http import SharedHttp, SharedTls
 
 __all__ = [
     "LLM_CLIENTS",
+    "MAX_CLIENTS",
     "STT_CLIENTS",
     "TTS_CLIENTS",
     "PoolShard",
@@ -58,6 +61,9 @@ _REGISTRIES: Final[Mapping[Capability, Mapping[str, str]]] = {
 }
 #: Settings that make the Target itself; everything else in a section is an option.
 _TARGET_KEYS = frozenset({"provider", "model", "api_key", "base_url", "timeout_s", "fallbacks"})
+#: Clients a pool keeps: every target of a large project on every shard (20 profiles of
+#: 4 targets on 8 shards is 640), while a few KB each stays a few MB at most.
+MAX_CLIENTS = 1024
 #: The pip package each SDK-backed module needs, for the install hint.
 _PACKAGES = {"openai": "openai", "anthropic": "anthropic", "httpx2": "openai"}
 
@@ -157,6 +163,10 @@ class ProviderPool:
     `llm(target)`, `tts(target, sample_rate)` and `stt(target)` return the client for the
     target, building it on first use. Closing the pool closes every connection.
 
+    It holds at most `max_clients`, dropping the least recently used: every reload that
+    tweaks a setting and every preview with new tuning makes a new target, and a daemon
+    that kept a client for each would grow for as long as it runs.
+
     Connections are split over `shards` pools: httpx's pool scans all of its connections
     for every request it assigns, so one pool serving hundreds of sessions spent more CPU
     on that scan than on the requests (measured at 200 sessions). `for_session()` hands a
@@ -165,13 +175,23 @@ class ProviderPool:
     distant API costs 50-150 ms); calls made on the pool itself rotate over the shards.
     """
 
-    def __init__(self, http: SharedHttp | None = None, shards: int = 8) -> None:
+    def __init__(self, http: SharedHttp | None = None, shards: int = 8,
+                 max_clients: int = MAX_CLIENTS) -> None:
+        if max_clients < 1:
+            raise ValueError(f"max_clients must be at least 1, not {max_clients}")
         tls = SharedTls()
         self._shards = [http] if http is not None else \
             [SharedHttp(tls) for _ in range(shards)]
         self.http = self._shards[0]
         self._turn = 0
-        self._clients: dict[tuple[Any, ...], Any] = {}
+        self._max_clients = max_clients
+        # Least recently used first: each use moves a client to the end.
+        self._clients: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+
+    @property
+    def clients(self) -> int:
+        """How many clients the pool holds now (at most `max_clients`)."""
+        return len(self._clients)
 
     def for_session(self) -> PoolShard:
         """The clients of one shard, for everything one session asks."""
@@ -202,10 +222,17 @@ class ProviderPool:
         key = (capability, target.provider, target.model, target.api_key, target.base_url,
                target.timeout_s, _freeze(dict(target.options)), *extra, index)
         client = self._clients.get(key)
-        if client is None:
-            cls = client_class(capability, target.provider)
-            client = cls(target, *extra, self._shards[index])
-            self._clients[key] = client
+        if client is not None:
+            self._clients.move_to_end(key)
+            return client
+        cls = client_class(capability, target.provider)
+        client = cls(target, *extra, self._shards[index])
+        self._clients[key] = client
+        if len(self._clients) > self._max_clients:
+            # Only the pool's reference goes: a session streaming from the client holds its
+            # own and finishes. Nothing is closed, since clients own no connections (the
+            # shards do, until `aclose`); an SDK client's close() would close its shard's.
+            self._clients.popitem(last=False)
         return client
 
     async def aclose(self) -> None:
