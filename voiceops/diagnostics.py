@@ -35,6 +35,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "VO302": ("error", "environment variable not set"),
     "VO303": ("error", "bad ${...} expression"),
     "VO320": ("error", "literal secret in a file"),
+    "VO321": ("error", "credential variable referenced outside a secret field"),
     # catalog
     "VO400": ("error", "unknown provider"),
     "VO401": ("error", "unknown model"),

@@ -22,6 +22,7 @@ from voiceops.project.scaffold import scaffold
 pytestmark = pytest.mark.slow
 
 EVIL = "http://evil.example"
+CANARY = "sk-proj-canary" + "7" * 30
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +31,7 @@ def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaemonProcess]:
     scaffold(root)
     args = ["support_hi", "--sim", "--allow-origin", "https://console.example",
             "--max-connections", "120", "--header-timeout", "2"]
-    with DaemonProcess(root, args) as process:
+    with DaemonProcess(root, args, env={"OPENAI_API_KEY": CANARY}) as process:
         yield process
 
 
@@ -158,3 +159,21 @@ def test_refusals_are_counted(daemon: DaemonProcess) -> None:
     httpx.get(f"{daemon.http_url}/v1/status", headers={"Host": "rebind.example"}, timeout=10)
     metrics: Any = httpx.get(f"{daemon.http_url}/metrics", timeout=10).text
     assert _metric(metrics, 'voiceops_refused_requests_total{reason="host"}') >= 1
+
+
+def test_a_credential_in_an_ordinary_field_never_goes_live(daemon: DaemonProcess) -> None:
+    root = daemon.project
+    since = len(daemon.lines)
+    (root / "configs" / "leaky.yaml").write_text(
+        "version: 1\nextends: support_hi\ndescription: 'desc ${OPENAI_API_KEY}'\n")
+    try:
+        daemon.wait_for_line(r"reload rejected", timeout_s=30, since=since)
+        status = httpx.get(f"{daemon.http_url}/v1/status", timeout=10).json()
+        codes = [d["code"] for d in status["last_rejection"]["diagnostics"]]
+        assert "VO321" in codes
+        assert "leaky" not in status["profiles"]
+        for path in ("/v1/status", "/v1/profiles", "/v1/profiles/support_hi"):
+            assert CANARY not in httpx.get(daemon.http_url + path, timeout=10).text
+        assert CANARY not in daemon.output
+    finally:
+        (root / "configs" / "leaky.yaml").unlink()

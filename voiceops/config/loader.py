@@ -17,7 +17,7 @@ from typing import Any
 from voiceops.config.interpolate import interpolate
 from voiceops.config.merge import deep_merge
 from voiceops.config.overlay import overlay_problems, overlay_views
-from voiceops.config.secrets import find_literal_secrets
+from voiceops.config.secrets import find_literal_secrets, find_misplaced_credentials
 from voiceops.config.yamlread import Document, Key, Mark, parse, read_text
 from voiceops.diagnostics import Diagnostic, make
 
@@ -116,7 +116,7 @@ class ProfileLoader:
                                  f"a profile is a map of keys (version, llm, tts, ...), "
                                  f"not a {kind}"))
             return None, problems
-        return doc, problems + find_literal_secrets(doc)
+        return doc, problems + find_literal_secrets(doc) + find_misplaced_credentials(doc)
 
     def load(self, path: Path) -> tuple[LoadedProfile | None, list[Diagnostic]]:
         """The effective profile of `path`, or None when a file in its chain is unreadable."""

@@ -12,7 +12,7 @@ from typing import Any
 from voiceops.config.interpolate import reference_name
 from voiceops.config.yamlread import Document, Key
 from voiceops.diagnostics import Diagnostic, make
-from voiceops.provider_facts import env_key
+from voiceops.provider_facts import PROVIDERS, env_key
 
 #: (what it looks like, pattern) for keys recognisable anywhere, in any field.
 _KEY_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -24,6 +24,11 @@ _KEY_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
 _KEY_FIELD = re.compile(r"(?:^|_)(?:api_?key|key|token|secret|password|subscription_key)\Z", re.I)
 #: 32+ characters of hex or base64 alphabet: the shape of most provider keys.
 _OPAQUE = re.compile(r"[A-Za-z0-9+/=_-]{32,}\Z")
+#: Variables whose name says they hold a credential.
+_CREDENTIAL_VARIABLE = re.compile(
+    r"(?:^|_)(?:API_?KEY|KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?|AUTH)\Z", re.I)
+_PROVIDER_KEYS = frozenset(info.env_key for info in PROVIDERS.values() if info.env_key)
+_REFERENCES = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def find_literal_secrets(doc: Document) -> list[Diagnostic]:
@@ -48,6 +53,36 @@ def find_literal_secrets(doc: Document) -> list[Diagnostic]:
             )
         )
     return found
+
+
+def find_misplaced_credentials(doc: Document) -> list[Diagnostic]:
+    """Every reference to a credential variable outside a field made to hold one.
+
+    `description: "${OPENAI_API_KEY}"` would be expanded like any value and then travel
+    wherever that field goes: HTTP responses, session frames, the LLM's prompt."""
+    found = []
+    for path, value in _strings(doc.data, ()):
+        if secret_field(path):
+            continue
+        for name in _REFERENCES.findall(value):
+            if not (_CREDENTIAL_VARIABLE.search(name) or name in _PROVIDER_KEYS):
+                continue
+            mark = doc.values.get(path) or doc.values[()]
+            field = ".".join(str(p) for p in path)
+            found.append(make(
+                "VO321", mark.path, mark.line, mark.col,
+                f"{field} references ${{{name}}}, a credential, outside a secret field; its "
+                "value would reach responses, session frames and prompts",
+                "credentials belong only in api_key (or a tool's http.headers); remove the "
+                "reference or rename the variable if it holds no secret"))
+    return found
+
+
+def secret_field(path: Key) -> bool:
+    """api_key anywhere, and the headers of a tool's HTTP request."""
+    names = [p for p in path if isinstance(p, str)]
+    return bool(names) and (names[-1] == "api_key"
+                            or (names[-2:-1] == ["headers"] and "http" in names))
 
 
 def _what_secret(path: Key, value: str) -> str | None:
