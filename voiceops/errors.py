@@ -15,6 +15,7 @@
     │   └── BadResponseError      invalid JSON or an unexpected shape
     │       └── TruncatedResponseError  the body ended before its declared length
     ├── SessionError              a session frame cannot be accepted (bad JSON, too big, ...)
+    ├── DaemonConnectionError     a client's connection to a daemon failed, timed out or ended
     └── UsageError                the command line asks for something that cannot be done
 
 Library code raises these; only the CLI turns them into messages and exit codes.
@@ -59,6 +60,11 @@ class SessionError(VoiceOpsError):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+class DaemonConnectionError(VoiceOpsError):
+    """Raised when a client (`voiceops talk`) cannot reach a daemon, gets no answer in time,
+    is disconnected, or receives a frame it cannot read; the message is one line."""
 
 
 class ProviderError(VoiceOpsError):

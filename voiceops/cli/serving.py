@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -107,53 +106,41 @@ def sim(stt_latency: float, llm_ttft: float, token_interval: float, tts_ttfb: fl
 @click.option("--say", "said", multiple=True, metavar="TEXT",
               help="A typed turn (repeatable); without it, lines are read from stdin.")
 @click.option("--wav", type=click.Path(path_type=Path, dir_okay=False, exists=True),
-              help="Send this WAV file (16-bit mono) as an audio turn first.")
-@click.option("--rate", default=16000, show_default=True, help="Sample rate of --wav.")
+              help="Send this WAV file (16-bit mono, at its own rate) as an audio turn "
+                   "first, at the pace it plays.")
 @click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
               help="A prompt variable for this session (repeatable).")
 @click.option("--save-audio", type=click.Path(path_type=Path, dir_okay=False),
               help="Write everything the agent said to this WAV file.")
 @click.option("--token", envvar="VOICEOPS_TOKEN", help="[env: VOICEOPS_TOKEN]")
-def talk(url: str, profile: str | None, said: tuple[str, ...], wav: Path | None, rate: int,
+def talk(url: str, profile: str | None, said: tuple[str, ...], wav: Path | None,
          variables: tuple[str, ...], save_audio: Path | None, token: str | None) -> None:
     """Talk to a running daemon from the terminal: typed turns, or a WAV as audio.
 
-    Prints the agent's replies and, per turn, the latency of each stage.
+    URL is the daemon's (default ws://127.0.0.1:8765/v1/sessions, where `voiceops run`
+    listens); http://host:port and host:port work too. Prints the agent's replies and, per
+    turn, the latency of each stage. Typed lines end with Ctrl-D or /quit.
 
     \b
     Examples:
       voiceops talk --profile support_hi
       voiceops talk --say "What are your hours?" --say "Thanks"
-      voiceops talk --wav question.wav --save-audio answer.wav
+      voiceops talk http://127.0.0.1:8765 --wav question.wav --save-audio answer.wav
     """
     import asyncio
 
+    from voiceops.cli.talk import StdinLines
     from voiceops.cli.talk import save_audio as write_audio
     from voiceops.cli.talk import talk as converse
 
     values = dict(assignment(v) for v in variables)
-    lines = said or (_stdin_lines() if not sys.stdin.isatty() else _prompted_lines())
+    typed = sys.stdin.isatty()
+    lines = said or StdinLines("you> " if typed else None)
     conversation = asyncio.run(converse(url, profile=profile, turns=lines, token=token,
-                                        wav=wav, rate=rate, echo=click.echo,
-                                        variables=values))
+                                        wav=wav, echo=click.echo, variables=values,
+                                        echo_turns=not (typed and not said)))
     if save_audio:
         write_audio(conversation, save_audio)
         click.echo(f"saved {save_audio}")
     if any(turn.errors for turn in conversation.turns):
         sys.exit(EXIT_INVALID)
-
-
-def _stdin_lines() -> list[str]:
-    return sys.stdin.read().splitlines()
-
-
-def _prompted_lines() -> Any:
-    while True:
-        try:
-            line = input("you> ")
-        except EOFError:
-            return
-        if line.strip() in ("/quit", "/exit"):
-            return
-        yield line
-
