@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -124,24 +125,32 @@ def _browse(providers: tuple[str, ...], live: bool, cache_url: str | None,
               help="WAV file to write (default: PROFILE-preview.wav).")
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
               help="Override a TTS setting, e.g. tuning.pace=1.2 or voice=vidya.")
-@click.option("--rate", default=22050, show_default=True,
+@click.option("--rate", default="22050", show_default=True,
               type=click.Choice(["8000", "16000", "22050", "24000"]), help="Sample rate.")
 @click.option("--play/--no-play", default=True, help="Play it when a player is found.")
+@click.option("--sim", is_flag=True,
+              help="Synthesize with the simulated providers (synthetic audio): no keys, no "
+                   "internet; checks the settings end to end.")
 @env_option
 def preview(profile: str, text: str | None, output: Path | None, settings: tuple[str, ...],
-            rate: str, play: bool, overlay: str | None) -> None:
+            rate: str, play: bool, sim: bool, overlay: str | None) -> None:
     """Hear a profile's voice: synthesize its first message (or --text) to a WAV file.
 
     Uses the profile's TTS provider, voice and tuning with real API keys (set
-    SARVAM_API_KEY or ELEVENLABS_API_KEY), or any server named by <PROVIDER>_BASE_URL.
+    SARVAM_API_KEY or ELEVENLABS_API_KEY), or any server named by <PROVIDER>_BASE_URL, or
+    the simulators with --sim. Voices may be named as in profiles ("Sarah").
 
     \b
     Examples:
       voiceops preview support_hi
       voiceops preview sales_en --text "Hi there" --set tuning.speed=1.1 -o hi.wav
+      voiceops preview sales_en --sim --set voice=George --no-play
     """
     import asyncio
 
+    from voiceops.catalog.sources import offline_catalog
+    from voiceops.project import find_project
+    from voiceops.prompts.render import render_prompt
     from voiceops.providers.preview import apply_settings
     from voiceops.providers.preview import preview as synthesize
     from voiceops.providers.registry import ProviderPool, resolve_target
@@ -151,26 +160,31 @@ def preview(profile: str, text: str | None, output: Path | None, settings: tuple
     print_problems(checked.diagnostics)
     if not checked.valid or checked.profile is None:
         fail(f"{profile} has errors; fix them to preview it")
-    from voiceops.prompts.render import render_prompt
-
     data = checked.profile.data
     words = text or render_prompt(checked.profile.name, data, library).first_message
     if not words:
         raise UsageError(f"{profile} has no first_message; pass --text")
     section = apply_settings(data.get("tts") or {}, dict(assignment(s) for s in settings))
+    catalog = offline_catalog(find_project())
 
-    async def make() -> bytes:
+    async def make(env: Mapping[str, str]) -> bytes:
         async with ProviderPool() as pool:
             return await synthesize(section, words, providers=pool, resolve=resolve_target,
-                                    env=os.environ, sample_rate=int(rate),
-                                    language=data.get("language"))
+                                    env=env, sample_rate=int(rate),
+                                    language=data.get("language"), catalog=catalog)
 
-    wav = asyncio.run(make())
+    if sim:
+        from voiceops.sim.stack import SimStack
+
+        with SimStack() as sims:
+            wav = asyncio.run(make({**os.environ, **sims.env()}))
+    else:
+        wav = asyncio.run(make(os.environ))
     target = output or Path(f"{checked.profile.name}-preview.wav")
     target.write_bytes(wav)
     seconds = (len(wav) - 44) / (int(rate) * 2)
     click.echo(f"wrote {target} ({seconds:.1f} s, {section.get('provider')} voice "
-               f"{section.get('voice')})")
+               f"{section.get('voice')}{', simulated' if sim else ''})")
     if play:
         _play(target)
 

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from voiceops.catalog.resolve import Catalog
+from voiceops.catalog.voice_ids import voice_ids
 from voiceops.config.loader import profile_files
 from voiceops.diagnostics import Diagnostic
 from voiceops.errors import PromptError
@@ -123,33 +124,13 @@ def build_version(project: Project, number: int, overlay: str | None = None) -> 
             rendered = render_prompt(profile.name, profile.data, validator.library)
         except PromptError:  # the validator rendered it already; cannot happen when valid
             continue
-        data = _voice_ids(profile.data, validator.catalog)
+        data = voice_ids(profile.data, validator.catalog)
         profiles[profile.name] = LiveProfile(profile.name, profile.path,
                                              MappingProxyType(data), rendered)
     layers = [validator.loader.overlay] if validator.loader.overlay else []
     return BuildResult(ConfigVersion(number, _digest(project, [*paths, *layers]),
                                      MappingProxyType(profiles), validator.library),
                        result.diagnostics)
-
-
-def _voice_ids(data: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
-    """Profiles may name a voice ("George"); provider APIs want its id. Resolved once per
-    version, with the name kept as `voice_name` for logs and metrics."""
-    tts = data.get("tts")
-    if not isinstance(tts, dict):
-        return data
-
-    def resolved(target: dict[str, Any]) -> dict[str, Any]:
-        voice = catalog.voice(str(target.get("provider")), str(target.get("voice")))
-        if voice is None or voice.id == target.get("voice"):
-            return target
-        return {**target, "voice": voice.id, "voice_name": target["voice"]}
-
-    tts = resolved(tts)
-    if isinstance(tts.get("fallbacks"), list):
-        tts = {**tts, "fallbacks": [resolved(f) if isinstance(f, dict) else f
-                                    for f in tts["fallbacks"]]}
-    return {**data, "tts": tts}
 
 
 def _digest(project: Project, profiles: list[Path]) -> str:

@@ -9,9 +9,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from voiceops.catalog.listing import filter_voices, model_row, voice_row
-from voiceops.errors import ProviderError
+from voiceops.errors import MissingKeyError, ProviderError, ProviderSetupError
 from voiceops.provider_facts import PROVIDERS
-from voiceops.providers.preview import apply_settings, preview
+from voiceops.providers.preview import apply_settings, preview, unusable
 from voiceops.runtime.config import LiveProfile
 from voiceops.server.state import Runner
 from voiceops.suggest import did_you_mean
@@ -134,7 +134,11 @@ async def tts_voices(request: Request) -> Response:
 
 
 async def tts_preview(request: Request) -> Response:
-    """POST {profile?, provider?, model?, voice?, tuning?, text?, sample_rate?} -> audio/wav."""
+    """POST {profile?, provider?, model?, voice?, tuning?, text?, sample_rate?} -> audio/wav.
+
+    Voices may be named ("Sarah"): they are resolved through the catalog as profiles are.
+    Input no provider could take is a 400 with one line saying where it is.
+    """
     runner = _runner(request)
     try:
         body = await request.json()
@@ -142,32 +146,56 @@ async def tts_preview(request: Request) -> Response:
         return problem(400, "bad_json", "the body must be a JSON object")
     if not isinstance(body, dict):
         return problem(400, "bad_json", "the body must be a JSON object")
+    if (wrong := unusable(body) or _mistyped(body)) is not None:
+        return problem(400, "bad_request", wrong)
     section: dict[str, Any] = {}
     text = body.get("text")
-    language = body.get("language") if isinstance(body.get("language"), str) else None
+    language = body.get("language")
     if body.get("profile"):
-        profile = runner.registry.current.profiles.get(str(body["profile"]))
+        profile = runner.registry.current.profiles.get(body["profile"])
         if profile is None:
             return problem(404, "unknown_profile", f"no profile '{body['profile']}'")
         section = dict(profile.section("tts"))
         text = text or profile.prompt.first_message
         language = language or profile.language
     overrides = {k: body[k] for k in ("provider", "model", "voice", "tuning") if k in body}
+    if "voice" in overrides:
+        section.pop("voice_name", None)  # the profile's voice, resolved: not this one
     section = apply_settings(section, overrides)
     if not section.get("provider") or not section.get("voice"):
         return problem(400, "bad_request", "name a profile, or a provider and a voice")
-    if not isinstance(text, str) or not text.strip():
+    if not text or not text.strip():
         text = "Hello! This is how I sound."
     rate = body.get("sample_rate", 22050)
-    if rate not in (8000, 16000, 22050, 24000):
+    if rate not in (8000, 16000, 22050, 24000) or isinstance(rate, bool):
         return problem(400, "bad_request", "sample_rate must be 8000, 16000, 22050 or 24000")
     try:
         wav = await preview(section, text, providers=runner.providers, resolve=runner.resolve,
-                            env=runner.env, sample_rate=rate, language=language)
+                            env=runner.env, sample_rate=rate, language=language,
+                            catalog=runner.catalog())
+    except MissingKeyError as exc:
+        runner.metrics.error("preview_failed")
+        return problem(502, "provider_failed", str(exc))
+    except ProviderSetupError as exc:  # the request as set up cannot be made
+        return problem(400, "bad_request", str(exc))
     except ProviderError as exc:
         runner.metrics.error("preview_failed")
         return problem(502, "provider_failed", str(exc))
     return Response(wav, media_type="audio/wav")
+
+
+_PREVIEW_FIELDS = {"profile": str, "provider": str, "model": str, "voice": str, "text": str,
+                   "language": str, "tuning": dict}
+
+
+def _mistyped(body: dict[str, Any]) -> str | None:
+    """The first preview field of the wrong type, as a message; None when all are right."""
+    for name, kind in _PREVIEW_FIELDS.items():
+        value = body.get(name)
+        if value is not None and not isinstance(value, kind):
+            wanted = "a mapping" if kind is dict else "a string"
+            return f"{name} must be {wanted}, not {type(value).__name__}"
+    return None
 
 
 async def not_found(request: Request) -> Response:
