@@ -6,7 +6,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from voiceops import languages
+from voiceops.catalog.resolve import Catalog
 from voiceops.catalog.types import Model, Voice
+from voiceops.provider_facts import title
 
 
 def filter_voices(voices: Iterable[Voice], *, custom: bool = False, gender: str | None = None,
@@ -26,6 +28,25 @@ def filter_voices(voices: Iterable[Voice], *, custom: bool = False, gender: str 
             continue
         picked.append(voice)
     return sorted(picked, key=lambda v: (v.provider, v.name.casefold(), v.id))
+
+
+def empty_hints(catalog: Catalog, providers: Iterable[str], *, rows: int, custom: bool,
+                language: str | None, live: bool) -> list[str]:
+    """What a person should know when voice filters leave out what they may be after:
+    providers whose voices list no languages (the bundled ElevenLabs voices), and custom
+    voices, which only a live catalog (the account's) has."""
+    hints = []
+    if language:
+        unlabelled = [title(p) for p in providers
+                      if catalog.voices(p) and not any(v.languages for v in catalog.voices(p))]
+        if unlabelled:
+            hints.append(f"{' and '.join(unlabelled)} voices here list no languages, so "
+                         f"--language matches none of them; add --live to ask the API, "
+                         f"or leave out --language")
+    if custom and not rows and not live:
+        hints.append("your own voices come from your account: add --live (with "
+                     "ELEVENLABS_API_KEY set)")
+    return hints
 
 
 def model_row(model: Model) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -103,15 +104,24 @@ def write_lock(path: Path, lock: Lock) -> bool:
             return False
     except OSError:
         pass
-    atomic_write(path, text)
+    atomic_write(path, text, new_mode=0o644)  # a committed file, as git checks it out
     return True
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Replace `path` with `text` so readers see the old file or the new one, never half."""
+def atomic_write(path: Path, text: str, new_mode: int | None = None) -> None:
+    """Replace `path` with `text` so readers see the old file or the new one, never half.
+
+    The file keeps the mode it had; a new file gets `new_mode` (None: 0600, private).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode: int | None = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = new_mode
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        if mode is not None:
+            os.fchmod(fd, mode)  # mkstemp makes 0600 files
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
@@ -150,7 +160,9 @@ def read_lock(path: Path) -> Lock | None:
             catalog = catalog_from_json(body, origin=f"{path} providers.{name}")
         except CatalogFormatError as exc:
             raise CatalogError(f"{exc}; {fix}") from exc
-        providers[name] = replace(catalog, source="lock",
+        # the source the pins came from (bundled, live) stays as recorded, so pinning again
+        # from this lock writes the same file
+        providers[name] = replace(catalog, source=str(entry.get("source") or "lock"),
                                   fetched_at=entry.get("fetched_at") or catalog.fetched_at)
     return Lock(providers)
 

@@ -49,7 +49,8 @@ def models(providers: tuple[str, ...], kind: str | None, show_all: bool, live: b
     from voiceops.catalog.listing import model_row, table
 
     catalog, names = _browse(providers, live, cache_url, refresh)
-    rows = [model_row(m) for name in names for m in catalog.models(name)
+    rows = [model_row(m) for name in sorted(names)
+            for m in sorted(catalog.models(name), key=lambda m: m.id)
             if (kind is None or m.kind == kind) and (show_all or not m.retired)]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
@@ -80,7 +81,7 @@ def voices(providers: tuple[str, ...], custom: bool, gender: str | None, languag
       voiceops voices --provider sarvam --gender female
       voiceops voices --live --custom --format json
     """
-    from voiceops.catalog.listing import filter_voices, table, voice_row
+    from voiceops.catalog.listing import empty_hints, filter_voices, table, voice_row
 
     catalog, names = _browse(providers or ("sarvam", "elevenlabs"), live, cache_url, refresh)
     picked = filter_voices((v for name in names for v in catalog.voices(name)), custom=custom,
@@ -88,10 +89,13 @@ def voices(providers: tuple[str, ...], custom: bool, gender: str | None, languag
     rows = [voice_row(v) for v in picked]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
-        return
-    click.echo(table(rows, ["provider", "id", "name", "category", "gender", "accent",
-                            "languages"]))
-    click.echo(f"{len(rows)} voices", err=True)
+    else:
+        click.echo(table(rows, ["provider", "id", "name", "category", "gender", "accent",
+                                "languages"]))
+        click.echo(f"{len(rows)} voices", err=True)
+    for hint in empty_hints(catalog, names, rows=len(rows), custom=custom,
+                            language=language, live=live):
+        click.echo(f"hint: {hint}", err=True)
 
 
 def _browse(providers: tuple[str, ...], live: bool, cache_url: str | None,

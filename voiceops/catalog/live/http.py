@@ -115,7 +115,7 @@ def require_key(
     key = api_key or (env.get(env_var) if env_var else None)
     if key and key.strip():
         return key.strip()
-    where = f"set {env_var} or pass api_key" if env_var else "pass api_key"
+    where = f"set {env_var}" if env_var else "write api_key: ${VAR} in the profile"
     raise MissingKeyError(f"{title(provider)}: no API key to fetch the live catalog; {where}",
                           provider=provider, env_var=env_var)
 
