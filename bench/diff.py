@@ -22,11 +22,11 @@ from pathlib import Path
 
 SHARED = "t00"  # the template every fifth profile uses
 VARIANTS = [  # language, llm provider, model, tts provider, tts model, voice, tuning, stt
-    ("hi-IN", "openai", "gpt-5.4-mini", "sarvam", "bulbul:v2", "anushka", "{pace: 1.1}",
+    ("hi-IN", "openai", "gpt-5.4-mini", "sarvam", "bulbul:v3", "priya", "{pace: 1.1}",
      "{provider: sarvam, model: saaras:v3}"),
     ("en-US", "anthropic", "claude-haiku-4-5", "elevenlabs", "eleven_flash_v2_5", "Sarah",
      "{stability: 0.5, speed: 1.05}", "{provider: openai, model: gpt-transcribe}"),
-    ("en-IN", "sarvam", "sarvam-105b", "sarvam", "bulbul:v2", "abhilash", "{pace: 0.95}",
+    ("en-IN", "sarvam", "sarvam-105b", "sarvam", "bulbul:v3", "aditya", "{pace: 0.95}",
      "{provider: sarvam, model: saaras:v3}"),
     ("hi-IN", "anthropic", "claude-haiku-4-5", "sarvam", "bulbul:v3", "shubh", "{pace: 1.0}",
      "{provider: sarvam, model: saaras:v3}"),

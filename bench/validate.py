@@ -21,12 +21,12 @@ from pathlib import Path
 from voiceops.project.scaffold import scaffold
 
 VARIANTS = [
-    ("customer_support", "hi-IN", "openai", "gpt-5.4-mini", "sarvam", "bulbul:v2", "anushka",
+    ("customer_support", "hi-IN", "openai", "gpt-5.4-mini", "sarvam", "bulbul:v3", "priya",
      "{company_name: Acme {i}, product_name: Plan {i}}"),
     ("sales_assistant", "en-US", "anthropic", "claude-haiku-4-5", "elevenlabs",
      "eleven_flash_v2_5", "Sarah",
      "{company_name: Acme {i}, product_name: Backup, value_proposition: Hourly backups.}"),
-    ("technical_support", "en-IN", "sarvam", "sarvam-105b", "sarvam", "bulbul:v2", "abhilash",
+    ("technical_support", "en-IN", "sarvam", "sarvam-105b", "sarvam", "bulbul:v3", "aditya",
      "{company_name: Acme {i}, product_name: Router}"),
     ("general_assistant", "hi-IN", "anthropic", "claude-sonnet-4-6", "sarvam", "bulbul:v3",
      "shubh", "{assistant_name: Sahayak {i}}"),

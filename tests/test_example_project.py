@@ -6,14 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from voiceops.catalog.references import SECTION_APIS, targets
 from voiceops.catalog.resolve import Catalog
 from voiceops.catalog.snapshot import BundledSnapshot
+from voiceops.cli import cli
 from voiceops.project import Project
 from voiceops.project.scaffold import starter_files
 from voiceops.validation.validator import Validator
 
 ROOT = Path(__file__).resolve().parents[1]
+STARTER = ROOT / "voiceops" / "resources" / "starter"
 
 
 @pytest.mark.parametrize("relative", sorted(f for f in starter_files() if not f.startswith(".")))
@@ -41,3 +45,38 @@ def test_examples_cover_every_template_provider_and_language() -> None:
     assert {p.data["llm"]["provider"] for p in profiles} == {"openai", "anthropic", "sarvam"}
     assert {p.data["tts"]["provider"] for p in profiles} == {"sarvam", "elevenlabs"}
     assert {p.data["language"].split("-")[0] for p in profiles} == {"hi", "en"}
+
+
+@pytest.mark.parametrize("folder", [ROOT / "configs", STARTER / "configs"],
+                         ids=["repository", "starter"])
+def test_examples_use_no_retired_model_and_each_on_the_api_voiceops_calls(folder: Path) -> None:
+    """Asserted on the catalog entries themselves, not through `validate`'s messages: a
+    profile that validates but names a model the endpoint refuses fails every turn."""
+    catalog = Catalog([BundledSnapshot()])
+    validator = Validator(Project(ROOT), catalog, env={})
+    used = []
+    for checked in validator.run([folder]).checked:
+        assert checked.profile is not None
+        if checked.profile.abstract:
+            continue
+        for target in targets(checked.profile.data):
+            model = catalog.model(str(target.data["provider"]), str(target.data["model"]))
+            assert model is not None, (checked.path.name, target.path)
+            used.append((checked.path.stem, target.section, model))
+    assert used
+    assert [(name, m.id) for name, _, m in used if m.retired or m.deprecated] == []
+    assert [(name, section, m.id) for name, section, m in used
+            if m.apis and SECTION_APIS[section] not in m.apis] == []
+
+
+def test_a_new_project_passes_its_own_ci_checks(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """`voiceops init x && cd x && voiceops validate --strict`: what the workflow `init`
+    writes runs first on every pull request."""
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init", "x"]).exit_code == 0
+    monkeypatch.chdir(tmp_path / "x")
+    result = runner.invoke(cli, ["validate", "--strict"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(cli, ["lock", "--check"]).exit_code == 0

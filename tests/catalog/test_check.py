@@ -179,3 +179,78 @@ def test_retired_voice_by_id_or_name(tmp_path: Path) -> None:
         found = check(tmp_path, voice=ref)
         assert [d.code for d in found] == ["VO402"]
         assert "retired" in found[0].message and "anushka" in (found[0].hint or "")
+
+
+# Which API a model works on: voiceops sends each spoken turn to a file-transcription
+# endpoint and each reply to chat completions, so a model that only works elsewhere fails
+# every call although it exists and is of the right kind.
+APIS = Catalog(
+    [
+        FixedSource(
+            ProviderCatalog(
+                "openai",
+                models=(
+                    Model("openai", "gpt-fast", "chat", latency="low"),
+                    Model("openai", "gpt-voice", "realtime", apis=("realtime",)),
+                    Model("openai", "gpt-audio", "realtime", apis=("chat",)),
+                    Model("openai", "gpt-live", "stt", apis=("stream",)),
+                    Model("openai", "gpt-file", "stt", apis=("file", "stream")),
+                    Model("openai", "gpt-file-old", "stt", apis=("file",),
+                          deprecated="use gpt-file"),
+                    Model("openai", "whisper-1", "stt"),
+                ),
+            ),
+        )
+    ]
+)
+
+
+def check_choice(tmp_path: Path, section: str, model: str) -> list:
+    (tmp_path / "p.yaml").write_text(
+        f"version: 1\nlanguage: en-US\n{section}:\n  provider: openai\n  model: {model}\n")
+    profile, _ = ProfileLoader({}).load(tmp_path / "p.yaml")
+    assert profile is not None
+    return check_catalog(profile, APIS)
+
+
+def test_live_audio_only_stt_model_is_refused_on_its_line(tmp_path: Path) -> None:
+    found = check_choice(tmp_path, "stt", "gpt-live")
+    assert [(d.code, d.severity, d.line, d.col) for d in found] == [("VO401", "error", 5, 10)]
+    assert "live audio" in found[0].message and "file" in found[0].message
+    # the hint names a current model that takes files, not the deprecated one
+    assert "gpt-file" in (found[0].hint or "") and "gpt-file-old" not in (found[0].hint or "")
+
+
+def test_realtime_only_model_under_llm_is_refused(tmp_path: Path) -> None:
+    found = check_choice(tmp_path, "llm", "gpt-voice")
+    assert [(d.code, d.line) for d in found] == [("VO401", 5)]
+    assert "Realtime API" in found[0].message and "gpt-fast" in (found[0].hint or "")
+
+
+def test_models_on_the_right_api_or_not_recorded_pass(tmp_path: Path) -> None:
+    assert check_choice(tmp_path, "llm", "gpt-audio") == []  # realtime kind, chat API
+    assert check_choice(tmp_path, "stt", "gpt-file") == []
+    assert check_choice(tmp_path, "stt", "whisper-1") == []  # no APIs recorded: not judged
+
+
+def test_a_lock_pinned_before_a_retirement_does_not_hide_it(tmp_path: Path) -> None:
+    """The lock pins what a model was; the bundled facts say it no longer works at all.
+    Calls fail either way, so the newer fact wins (for retirement and APIs only)."""
+    pinned = ProviderCatalog("openai", models=(Model("openai", "gpt-fast", "chat"),
+                                               Model("openai", "gpt-live", "stt")))
+    stale = Catalog([FixedSource(pinned), *CATALOG.sources, *APIS.sources],
+                    pinned=FixedSource(pinned))
+    (tmp_path / "p.yaml").write_text(
+        "version: 1\nllm: {provider: openai, model: gpt-fast}\n"
+        "stt: {provider: openai, model: gpt-live}\n")
+    profile, _ = ProfileLoader({}).load(tmp_path / "p.yaml")
+    assert profile is not None
+    assert [(d.code, d.line) for d in check_catalog(profile, stale)] == [("VO401", 3)]
+    (tmp_path / "p.yaml").write_text("version: 1\nllm: {provider: openai, model: gpt-gone}\n")
+    retired = ProviderCatalog("openai", models=(Model("openai", "gpt-gone", "chat"),))
+    profile, _ = ProfileLoader({}).load(tmp_path / "p.yaml")
+    assert profile is not None
+    found = check_catalog(profile, Catalog([FixedSource(retired), *CATALOG.sources],
+                                           pinned=FixedSource(retired)))
+    assert [(d.code, d.severity) for d in found] == [("VO401", "error")]
+    assert "no longer serves" in found[0].message

@@ -18,7 +18,7 @@ BAD = """version: 1
 extends: base
 language: hi-IN
 llm: {provider: openai, modle: gpt-4o-mini}
-tts: {provider: sarvam, model: bulbul:v2, voice: anushka}
+tts: {provider: sarvam, model: bulbul:v3, voice: shubh}
 stt: {provider: sarvam, model: saaras:v3}
 prompt: {template: customer_support, vars: {company_name: A, product_name: B}}
 """

@@ -117,10 +117,10 @@ def test_lock_check_fails_when_a_profile_changes(make_project: MakeProject, sims
     root = make_project()
     assert invoke("lock")[0] == 0
     profile = root / "configs" / "support_hi.yaml"
-    profile.write_text(profile.read_text().replace("voice: anushka", "voice: vidya"))
+    profile.write_text(profile.read_text().replace("voice: priya", "voice: ritu"))
     code, out, _ = invoke("lock", "--check")
     assert code == 1
-    assert "missing sarvam voice 'vidya'" in out and "unused sarvam voice 'anushka'" in out
+    assert "missing sarvam voice 'ritu'" in out and "unused sarvam voice 'priya'" in out
     code, out, _ = invoke("validate")
     assert code == 1 and "VO410" in out and "run `voiceops lock`" in out
 

@@ -75,10 +75,10 @@ def screenshot(page: Any, path: Path, full_page: bool = False) -> None:
 
 def test_profiles_list_with_effective_config_prompt_and_first_message(page: Any,
                                                                      shots: Path) -> None:
-    page.wait_for_selector("tr[data-profile='support_hi']:has-text('Anushka')")  # named
+    page.wait_for_selector("tr[data-profile='support_hi']:has-text('Priya')")  # named
     assert rows(page, "#profiles-table") == 5
     row = page.locator("tr[data-profile='support_hi']")
-    for text in ("openai", "gpt-5.4-mini", "sarvam", "Anushka", "bulbul:v2", "hi-IN", "v1-"):
+    for text in ("openai", "gpt-5.4-mini", "sarvam", "Priya", "bulbul:v3", "hi-IN", "v1-"):
         assert text in row.inner_text()
     page.wait_for_selector("#sim-badge", state="visible")
     assert page.locator("#config-version").inner_text().startswith("config v1-")
@@ -86,12 +86,12 @@ def test_profiles_list_with_effective_config_prompt_and_first_message(page: Any,
     page.get_by_role("button", name="support_hi", exact=True).click()
     config = page.locator(".config-view")
     config.wait_for()
-    assert "voice: anushka" in config.inner_text()
+    assert "voice: priya" in config.inner_text()
     assert "${OPENAI_API_KEY}" in config.inner_text()  # a reference, never a key
     assert "You are Asha" in page.locator(".prompt-view").inner_text()
     assert page.locator(".first-message").inner_text().startswith("Namaste! Acme Telecom")
     page.get_by_label("JSON").check()
-    assert '"voice": "anushka"' in config.inner_text()
+    assert '"voice": "priya"' in config.inner_text()
     page.get_by_label("YAML").check()
     screenshot(page, shots / "profiles.png")
     if os.environ.get("VOICEOPS_UPDATE_DOCS"):  # refresh the README's screenshot on demand
@@ -138,15 +138,14 @@ def test_voice_gallery_filters_and_previews_with_tuning(page: Any, shots: Path) 
     page.select_option("#f-provider", "sarvam")
     page.select_option("#f-gender", "")
     page.fill("#f-language", "hi-IN")
-    page.fill("#f-search", "anushka")
-    page.get_by_role("button", name="Try Anushka").click()
-    page.fill("#p-pitch", "0.25")
+    page.fill("#f-search", "priya")
+    page.get_by_role("button", name="Try Priya", exact=True).click()
     page.fill("#p-pace", "1.5")
     page.click("#p-play")
     page.wait_for_function("document.querySelector('#p-audio').duration > 0")
     tts = yaml.safe_load(page.inner_text("#p-yaml"))["tts"]
-    assert tts["model"] == "bulbul:v2" and tts["voice"] == "anushka"
-    assert tts["tuning"] == {"pitch": 0.25, "pace": 1.5, "loudness": 1}
+    assert tts["model"] == "bulbul:v3" and tts["voice"] == "priya"
+    assert tts["tuning"] == {"pace": 1.5, "temperature": 0.6}
     screenshot(page, shots / "voices.png")
 
 
@@ -222,11 +221,11 @@ def test_reload_banners_and_a_profile_removed_while_open(page: Any, project: Pat
 
     profile = project / "configs" / "support_hi.yaml"
     good = profile.read_text()
-    profile.write_text(good.replace("voice: anushka", "voice: anushkaa"))
+    profile.write_text(good.replace("voice: priya", "voice: priyaa"))
     rejection = page.locator("#rejection-banner")
     rejection.wait_for()
     text = rejection.inner_text()
-    assert "support_hi.yaml:15:10" in text and "VO402" in text and "anushkaa" in text
+    assert "support_hi.yaml:15:10" in text and "VO402" in text and "priyaa" in text
     screenshot(page, shots / "rejected-reload.png")
 
     profile.write_text(good)

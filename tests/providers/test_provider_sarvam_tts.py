@@ -26,7 +26,7 @@ TEXT = "Namaste, aapka order kal tak pahunch jayega."
 
 
 def tts_section(**extra: Any) -> dict[str, Any]:
-    return {"provider": "sarvam", "model": "bulbul:v2", "voice": "anushka", **extra}
+    return {"provider": "sarvam", "model": "bulbul:v3", "voice": "priya", **extra}
 
 
 def synthesize(sims: SimStack, config: Mapping[str, Any], rate: int = 16000,
@@ -52,12 +52,12 @@ def test_streams_raw_pcm_from_the_stream_endpoint_as_it_is_made(sims: SimStack) 
     assert len(chunks) > 5 and all(len(c) % 2 == 0 for c in chunks)
     pcm = b"".join(chunks)
     # Exactly the simulated voice: linear16 arrives as sent, with no header or decoding.
-    assert pcm == speech.synthesize(TEXT, 16000, voice="anushka")
+    assert pcm == speech.synthesize(TEXT, 16000, voice="priya")
     entry = sims.sarvam_state.last()
     assert entry.path == "/text-to-speech/stream"
     assert entry.body["output_audio_codec"] == "linear16"
     assert entry.body["speech_sample_rate"] == 16000
-    assert entry.body["target_language_code"] == "hi-IN" and entry.body["speaker"] == "anushka"
+    assert entry.body["target_language_code"] == "hi-IN" and entry.body["speaker"] == "priya"
 
 
 def test_audio_length_follows_the_text(sims: SimStack) -> None:
@@ -81,16 +81,16 @@ def test_rates_streaming_lacks_use_the_rest_endpoint_and_unwrap_its_wav(sims: Si
 
 
 def test_tuning_is_sent_as_the_model_takes_it(sims: SimStack) -> None:
-    tuning = {"pitch": 0.2, "pace": 1.25, "loudness": 1.5, "enable_preprocessing": True}
+    tuning = {"pitch": 0.2, "pace": 1.25, "loudness": 1.5, "temperature": 0.4,
+              "enable_preprocessing": True}
     pcm = b"".join(synthesize(sims, tts_section(tuning=tuning)))
     body = sims.sarvam_state.last().body
-    assert (body["pitch"], body["pace"], body["loudness"]) == (0.2, 1.25, 1.5)
+    assert (body["pace"], body["temperature"]) == (1.25, 0.4)
     assert body["enable_preprocessing"] is True
     assert len(pcm) / 32000 == pytest.approx(len(TEXT) * 0.070 / 1.25, rel=0.01)
-    # bulbul:v3 refuses pitch and loudness: they are left out for it, pace still goes.
-    synthesize(sims, tts_section(model="bulbul:v3", voice="shubh", tuning=tuning))
-    body = sims.sarvam_state.last().body
-    assert body["pace"] == 1.25 and "pitch" not in body and "loudness" not in body
+    # bulbul:v3 refuses pitch and loudness (bulbul:v2, which took them, is retired):
+    # they are left out for it
+    assert "pitch" not in body and "loudness" not in body
 
 
 def test_an_unknown_speaker_is_a_request_error_quoting_sarvam(sims: SimStack) -> None:

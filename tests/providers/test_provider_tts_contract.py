@@ -15,7 +15,7 @@ from voiceops.sim.stack import SimStack
 
 #: provider -> (its TTS section, the path its synthesis requests go to)
 CLIENTS: dict[str, tuple[dict[str, Any], str]] = {
-    "sarvam": ({"provider": "sarvam", "model": "bulbul:v2", "voice": "anushka"},
+    "sarvam": ({"provider": "sarvam", "model": "bulbul:v3", "voice": "priya"},
                "/text-to-speech/stream"),
     "elevenlabs": ({"provider": "elevenlabs", "model": "eleven_flash_v2_5",
                     "voice": "9BWtsMINqrJLrRacOk9x"}, "/v1/text-to-speech/"),

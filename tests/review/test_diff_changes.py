@@ -95,8 +95,8 @@ def test_model_change_shows_price_and_context_window(git_project: GitProject) ->
 def test_lock_attribute_change_is_listed_via_the_lock(git_project: GitProject) -> None:
     lock = json.loads((git_project.root / "voiceops.lock").read_text())
     voices = lock["providers"]["sarvam"]["voices"]
-    anushka = next(v for v in voices if v["id"] == "anushka")
-    anushka["languages"] = ["hi-IN"]
+    priya = next(v for v in voices if v["id"] == "priya")
+    priya["languages"] = ["hi-IN"]
     git_project.write("voiceops.lock", json.dumps(lock, indent=2))
 
     found = changed(diff_revisions([]))
@@ -109,7 +109,7 @@ def test_lock_attribute_change_is_listed_via_the_lock(git_project: GitProject) -
 
 
 def test_a_new_voice_and_a_relock_is_not_blamed_on_the_lock(git_project: GitProject) -> None:
-    git_project.edit("configs/support_hi.yaml", "voice: anushka", "voice: vidya")
+    git_project.edit("configs/support_hi.yaml", "voice: priya", "voice: ritu")
     lock = json.loads((git_project.root / "voiceops.lock").read_text())
     lock["generated_by"] = "someone else"
     git_project.write("voiceops.lock", json.dumps(lock, indent=2))

@@ -105,7 +105,7 @@ def test_hot_reload_valid_then_invalid_edit(root: Path) -> None:
 
         profile = root / "configs" / "support_hi.yaml"
         mark = len(daemon.lines)
-        profile.write_text(profile.read_text().replace("voice: anushka", "voice: anushkaa"))
+        profile.write_text(profile.read_text().replace("voice: priya", "voice: priyaa"))
         daemon.wait_for_line("reload rejected", since=mark)
         line = daemon.wait_for_line("VO402", since=mark)
         assert "support_hi.yaml" in line
@@ -114,14 +114,14 @@ def test_hot_reload_valid_then_invalid_edit(root: Path) -> None:
         assert state["last_rejection"]["diagnostics"][0]["code"] == "VO402"
 
         # an editor's atomic save: write a temp file, rename it over the profile
-        fixed = profile.read_text().replace("anushkaa", "vidya")
+        fixed = profile.read_text().replace("priyaa", "ritu")
         temp = profile.with_name(".support_hi.yaml.swp")
         temp.write_text(fixed)
         mark = len(daemon.lines)
         temp.replace(profile)
         daemon.wait_for_line("is live", since=mark)
         _, detail = get(daemon.http_url + "/v1/profiles/support_hi")
-        assert detail["profile"]["tts"]["voice"] == "vidya"
+        assert detail["profile"]["tts"]["voice"] == "ritu"
 
 
 def test_refuses_to_start_on_invalid_profiles(root: Path) -> None:

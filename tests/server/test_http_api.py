@@ -13,7 +13,7 @@ def test_profiles_detail_and_prompt(make_client: MakeClient) -> None:
     assert [r["name"] for r in rows] == ["appointments_en", "assistant_hi", "sales_en",
                                          "support_hi", "tech_support_en"]  # base is abstract
     support = next(r for r in rows if r["name"] == "support_hi")
-    assert support["tts"] == {"provider": "sarvam", "model": "bulbul:v2", "voice": "anushka"}
+    assert support["tts"] == {"provider": "sarvam", "model": "bulbul:v3", "voice": "priya"}
     detail = client.get("/v1/profiles/support_hi").json()
     assert detail["profile"]["llm"]["api_key"] == "${OPENAI_API_KEY}"
     assert detail["profile"]["llm"]["max_tokens"] == 300
@@ -33,7 +33,7 @@ def test_catalog_routes(make_client: MakeClient) -> None:
     voices = client.get("/v1/tts/voices?provider=sarvam&gender=female&search=anu").json()
     assert [v["id"] for v in voices] == ["anushka"]
     tts = {m["id"]: m for m in client.get("/v1/tts/models?provider=sarvam").json()}
-    assert set(tts["bulbul:v2"]["tuning"]) == {"pitch", "pace", "loudness"}
+    assert "bulbul:v2" not in tts  # retired: not offered for new profiles
     assert tts["bulbul:v3"]["tuning"]["pace"]["max"] == 2.0
 
 
@@ -44,7 +44,7 @@ def test_preview_returns_wav(make_client: MakeClient, sims: SimStack) -> None:
                                                      "tuning": {"pace": 1.5}})
     assert response.status_code == 200 and response.content[:4] == b"RIFF"
     body = sims.sarvam_state.last("/text-to-speech").body
-    assert body["pace"] == 1.5 and body["speaker"] == "anushka"
+    assert body["pace"] == 1.5 and body["speaker"] == "priya"
     bad = client.post("/v1/tts/preview", json={"provider": "elevenlabs", "voice": "nope"})
     assert bad.status_code == 502 and "voice" in bad.json()["error"]["message"]
     assert client.post("/v1/tts/preview", content=b"[",

@@ -66,7 +66,7 @@ def test_with_recording_off_nothing_is_kept_and_ids_stay_unique(http: httpx.Clie
             answer = http.post(sim.url + "/text-to-speech",
                                headers={"api-subscription-key": state.api_key},
                                json={"text": "Namaste", "target_language_code": "hi-IN",
-                                     "model": "bulbul:v2", "speaker": "anushka"})
+                                     "model": "bulbul:v3", "speaker": "priya"})
             ids.add(answer.json()["request_id"])
         assert state.received == [] and sim.log.entries == []
         with pytest.raises(IndexError):

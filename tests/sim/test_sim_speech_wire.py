@@ -34,8 +34,8 @@ def tts_body(**extra: Any) -> dict[str, Any]:
 
 
 def test_sarvam_rest_answers_base64_wav_as_long_as_the_text(sims: SimStack) -> None:
-    body = sarvam(sims, "/text-to-speech", json=tts_body(model="bulbul:v2",
-                                                         speaker="anushka")).json()
+    body = sarvam(sims, "/text-to-speech", json=tts_body(model="bulbul:v3",
+                                                         speaker="priya")).json()
     assert set(body) == {"request_id", "audios"} and len(body["audios"]) == 1
     with wave.open(io.BytesIO(base64.b64decode(body["audios"][0]))) as reader:
         assert reader.getframerate() == 22050 and reader.getnchannels() == 1
@@ -58,7 +58,9 @@ def test_sarvam_streams_the_codec_asked_for(sims: SimStack, codec: str, check: A
     ({"model": "bulbul:v3", "pitch": 0.2}, "pitch is not supported for the bulbul:v3"),
     ({"model": "bulbul:v3", "loudness": 1.2}, "loudness is not supported"),
     ({"model": "bulbul:v3", "pace": 2.5}, "pace should be between 0.5 and 2"),
-    ({"model": "bulbul:v2", "speaker": "Anushka"}, "Speaker 'Anushka' is not recognized"),
+    ({"model": "bulbul:v3", "speaker": "Priya"}, "Speaker 'Priya' is not recognized"),
+    ({"model": "bulbul:v2"},  # retired: the API names the replacement
+     "Model 'bulbul:v2' has been deprecated. Please use 'bulbul:v3' instead."),
     ({"model": "bulbul:v3", "speaker": "anushka"}, "is not recognized"),  # a v2 speaker
     ({"target_language_code": "fr-FR"}, "fr-FR"),
     ({"model": "bulbul:v1"}, "bulbul:v1"),  # retired

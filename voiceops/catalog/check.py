@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 
 from voiceops import languages
 from voiceops.catalog.endpoints import PROVIDER as ENDPOINTS
 from voiceops.catalog.endpoints import endpoint_of
-from voiceops.catalog.references import SECTION_KINDS, Key, Target, targets
+from voiceops.catalog.references import SECTION_APIS, SECTION_KINDS, Key, Target, targets
 from voiceops.catalog.resolve import Catalog
-from voiceops.catalog.types import Model
+from voiceops.catalog.types import Api, Model
 from voiceops.config.loader import LoadedProfile
 from voiceops.diagnostics import Diagnostic, make
 from voiceops.project import LOCK
@@ -99,6 +100,14 @@ class _Checker:
                         did_you_mean(model_id, [m.id for m in self.catalog.models(provider,
                                                                                    kind)]))
             return None
+        model = self.facts(model)
+        needed = SECTION_APIS[target.section]
+        if model.apis and needed not in model.apis:
+            self.report("VO401", path,
+                        f"{model_id} works only on {_either(model.apis)}, but voiceops "
+                        f"{_CALLS[needed]}",
+                        self._on_api(model, needed))
+            return None
         self.pinned(target, "model", model_id)
         if model.retired:
             self.report("VO401", path, f"{title(provider)} no longer serves {model_id}",
@@ -106,6 +115,20 @@ class _Checker:
         elif model.deprecated:
             self.report("VO405", path, f"{model_id} is deprecated", model.deprecated)
         return model
+
+    def facts(self, model: Model) -> Model:
+        """`model` with what any source says about calls to it failing."""
+        return _with_newest_facts(model, self.catalog.entries(model.provider, model.id))
+
+    def _on_api(self, model: Model, api: Api) -> str | None:
+        """A hint naming current models of the section's kind that work on `api`."""
+        kind = "chat" if api == "chat" else model.kind
+        able = [m.id for m in map(self.facts, self.catalog.models(model.provider, kind))
+                if (not m.apis or api in m.apis) and not m.deprecated
+                and (kind == "chat" or not self.language
+                     or languages.supports(m.languages, self.language))]
+        return (f"{title(model.provider)} models that {_ABLE[api]}: {', '.join(able[:3])}"
+                if able else None)
 
     def served(self, target: Target) -> None:
         """An OpenAI-compatible choice: is its model on its server's list (when asked)?"""
@@ -198,6 +221,16 @@ class _Checker:
                         faster)
 
 
+def _with_newest_facts(model: Model, entries: list[Model]) -> Model:
+    """`model` (as the first source has it) with what any source says about calls failing:
+    a lock pinned before a retirement, or before APIs were recorded, must not hide them."""
+    retired = next((m for m in entries if m.retired), None)
+    apis = model.apis or next((m.apis for m in entries if m.apis), ())
+    if retired is not None and not model.retired:
+        model = replace(model, deprecated=retired.deprecated, replaced_by=retired.replaced_by)
+    return replace(model, apis=apis) if apis != model.apis else model
+
+
 def _close_voices(catalog: Catalog, provider: str, ref: str) -> str | None:
     """"did you mean 'Rachel' (21m00Tcm4TlvDq8ikWAM)?", matching names and ids alike."""
     pool = catalog.voices(provider)
@@ -210,6 +243,23 @@ def _close_voices(catalog: Catalog, provider: str, ref: str) -> str | None:
         if label not in shown:
             shown.append(label)
     return "did you mean " + " or ".join(shown) + "?" if shown else None
+
+
+_API_NOUNS: dict[str, str] = {
+    "chat": "chat completions", "file": "transcription of recorded files",
+    "stream": "live audio streams", "realtime": "the Realtime API (speech to speech)",
+    "speech": "speech synthesis"}
+#: What voiceops's clients do on each API they call (the values of SECTION_APIS).
+_CALLS: dict[str, str] = {
+    "chat": "asks chat completions for each reply",
+    "file": "sends each spoken turn as a recorded file",
+    "speech": "asks for speech synthesis"}
+_ABLE: dict[str, str] = {"chat": "answer chat completions",
+                         "file": "transcribe recorded files", "speech": "synthesize speech"}
+
+
+def _either(apis: tuple[Api, ...]) -> str:
+    return " or ".join(_API_NOUNS[a] for a in apis)
 
 
 def _noun(kind: str) -> str:

@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Any, Final, NoReturn, cast, get_args
 
 from voiceops.catalog.types import (
+    Api,
     Latency,
     Model,
     ModelKind,
@@ -52,6 +53,7 @@ _TOP_KEYS: Final = frozenset(
 _MODEL_KEYS: Final = frozenset(f.name for f in fields(Model)) - {"provider"}
 _VOICE_KEYS: Final = frozenset(f.name for f in fields(Voice)) - {"provider"}
 _KINDS: Final = frozenset(get_args(ModelKind))
+_APIS: Final = frozenset(get_args(Api))
 _LATENCIES: Final = frozenset(get_args(Latency))
 _CATEGORIES: Final = frozenset(get_args(VoiceCategory))
 _RANGE_KEYS: Final = frozenset({"min", "max", "default"})
@@ -136,6 +138,13 @@ class _Fields:
             self.fail(key, "has duplicate entries")
         return tuple(value)
 
+    def choices(self, key: str, allowed: frozenset[str]) -> tuple[str, ...]:
+        values = self.strings(key)
+        wrong = [v for v in values if v not in allowed]
+        if wrong:
+            self.fail(key, f"must hold only {sorted(allowed)}, not {wrong[0]!r}")
+        return values
+
     def integers(self, key: str) -> tuple[int, ...]:
         value = self._get(key, False)
         if value is None:
@@ -196,6 +205,8 @@ def _model(origin: str, provider: str, index: int, raw: object) -> Model:
         latency=cast(Latency, f.choice("latency", _LATENCIES, "medium")),
         languages=f.strings("languages"),
         deprecated=f.string("deprecated"),
+        replaced_by=f.string("replaced_by"),
+        apis=cast(tuple[Api, ...], f.choices("apis", _APIS)),
         price_in=f.number("price_in"),
         price_out=f.number("price_out"),
         tuning=f.tuning("tuning"),

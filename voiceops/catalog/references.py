@@ -6,10 +6,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from voiceops.catalog.types import ModelKind
+from voiceops.catalog.types import Api, ModelKind
 
 Key = tuple[str | int, ...]
 SECTION_KINDS: dict[str, ModelKind] = {"llm": "chat", "tts": "tts", "stt": "stt"}
+#: The API voiceops's clients call for each section: replies stream from chat completions,
+#: each spoken turn is sent as a recorded file (see voiceops/providers/*/stt.py).
+SECTION_APIS: dict[str, Api] = {"llm": "chat", "tts": "speech", "stt": "file"}
 
 
 @dataclass(frozen=True)

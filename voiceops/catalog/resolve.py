@@ -61,6 +61,12 @@ class Catalog:
                 return index.models[model_id]
         return None
 
+    def entries(self, provider: str, model_id: str) -> list[Model]:
+        """The model as each source knows it, first source first: a lock's pin, then the
+        (possibly newer) facts behind it."""
+        return [index.models[model_id] for index in self._indexed(provider)
+                if model_id in index.models]
+
     def models(self, provider: str, kind: ModelKind | None = None) -> list[Model]:
         seen: dict[str, Model] = {}
         for index in self._indexed(provider):

@@ -67,6 +67,14 @@ def _read(provider: str) -> ProviderCatalog:
             f"{catalog.provider!r}, expected {provider!r} "
             "(a packaging bug in voiceops/catalog/data)"
         )
+    # checked here, not by the codec: a lock pins a retired model without its replacement
+    ids = {m.id for m in catalog.models}
+    for model in catalog.models:
+        if model.replaced_by is not None and model.replaced_by not in ids:
+            raise RuntimeError(
+                f"bundled catalog {origin} is malformed: {model.id}.replaced_by "
+                f"{model.replaced_by!r} is not one of its models "
+                "(a packaging bug in voiceops/catalog/data)")
     return catalog
 
 

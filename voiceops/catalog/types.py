@@ -12,6 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 ModelKind = Literal["chat", "realtime", "stt", "tts", "embedding", "other"]
+#: The kinds of API a model can be called on. A model's kind says what it does; its APIs say
+#: where it does it, which decides whether voiceops's clients can call it at all:
+#: "chat" chat completions or messages (text in, text out); "file" transcription of a
+#: recorded file (OpenAI /v1/audio/transcriptions, Sarvam POST /speech-to-text); "stream"
+#: live audio over a WebSocket (OpenAI realtime transcription sessions, Sarvam
+#: /speech-to-text/ws and /speech-to-text-realtime/ws); "realtime" OpenAI's speech-to-speech
+#: Realtime API (/v1/realtime); "speech" text-to-speech.
+Api = Literal["chat", "file", "stream", "realtime", "speech"]
 Latency = Literal["low", "medium", "high"]
 VoiceCategory = Literal["premade", "cloned", "generated", "professional", "famous", "unknown"]
 CUSTOM_CATEGORIES: frozenset[str] = frozenset({"cloned", "generated", "professional"})
@@ -45,6 +53,9 @@ class Model:
     #: BCP-47 tags or base languages ("hi-IN", "en"); empty means "not restricted / unknown".
     languages: tuple[str, ...] = ()
     deprecated: str | None = None  # why, and the replacement; "retired ..." = no longer served
+    replaced_by: str | None = None  # the model the provider names as the replacement
+    #: The APIs the model works on; empty means not recorded (it is not judged).
+    apis: tuple[Api, ...] = ()
     price_in: float | None = None  # USD per million input tokens
     price_out: float | None = None  # USD per million output tokens
     #: TTS only: tuning parameter -> range; a parameter absent here is not accepted.

@@ -10,7 +10,9 @@
 Model rules come from the bundled catalog (`voiceops/catalog/data/sarvam.json`): which
 models exist, their speakers (lowercase, case-sensitive), sample rates and tuning
 parameters with ranges. A parameter a model does not take (pitch or loudness on
-bulbul:v3) is a 400, and so is an unknown speaker ("Speaker 'x' is not recognized").
+bulbul:v3) is a 400, and so is an unknown speaker ("Speaker 'x' is not recognized") and a
+retired model the catalog names a replacement for ("Model 'bulbul:v2' has been deprecated.
+Please use 'bulbul:v3' instead.").
 """
 
 from __future__ import annotations
@@ -65,6 +67,13 @@ def _tts_models() -> Mapping[str, _Voice]:
 
 
 @cache
+def _replaced() -> Mapping[str, str]:
+    """Retired TTS models the API still recognizes, with the replacement it names."""
+    return {m.id: m.replaced_by for m in snapshot("sarvam").models
+            if m.kind == "tts" and is_gone(m) and m.replaced_by}
+
+
+@cache
 def _stt_models() -> frozenset[str]:
     return frozenset(m.id for m in snapshot("sarvam").models
                      if m.kind == "stt" and not is_gone(m) and "realtime" not in m.id)
@@ -95,6 +104,9 @@ def _check_tts(body: dict[str, Any], *, streaming: bool) -> str | None:
                 f"{', '.join(sorted(LANGUAGES))}")
     model_id = body.get("model") or DEFAULT_MODEL
     voice = _tts_models().get(model_id)
+    if voice is None and model_id in _replaced():
+        return (f"Model '{model_id}' has been deprecated. Please use "
+                f"'{_replaced()[model_id]}' instead.")
     if voice is None:
         return f"model: {model_id!r} is not a supported text-to-speech model"
     speaker = body.get("speaker")

@@ -17,7 +17,7 @@ PLAIN = """version: 1
 extends: base
 language: hi-IN
 llm: {provider: openai, model: gpt-5.4-mini}
-tts: {provider: sarvam, model: bulbul:v2, voice: Anushka, tuning: {pace: 1.2, pitch: 0.1}}
+tts: {provider: sarvam, model: bulbul:v3, voice: Priya, tuning: {pace: 1.2}}
 stt: {provider: sarvam, model: saaras:v3}
 prompt: {template: general_assistant}
 metadata: {imported_from: old.json, legacy_name: Plain Agent, user_id: 9, is_default: true}
@@ -33,8 +33,8 @@ def test_sarvam_profile(make_project: MakeProject) -> None:
         "llm_provider": "openai",
         "llm_model": "gpt-5.4-mini",
         "tts_provider": "sarvam",
-        "tts_voice_id": "anushka",  # the catalog's id for the name
-        "voice_tuning": {"pitch": 0.1, "pace": 1.2},
+        "tts_voice_id": "priya",  # the catalog's id for the name
+        "voice_tuning": {"pace": 1.2},
         "system_prompt_id": "general_assistant",  # no vars: the name says it all
         "system_prompt_text": None,
         "optimization_level": "balanced",

@@ -18,8 +18,7 @@ from voiceops.review.legacy.writing import SCHEMA_LINE, jinja_literal, slug
 from voiceops.validation.validator import default_validator
 
 HINDI = {"name": "Hindi Support", "llm_provider": "OpenAI", "llm_model": "gpt-5.4-mini",
-         "tts_provider": "sarvam", "tts_voice_id": "anushka",
-         "voice_tuning": {"pitch": 0.1, "pace": 1.1, "loudness": 1.0},
+         "tts_provider": "sarvam", "tts_voice_id": "priya", "voice_tuning": {"pace": 1.1},
          "system_prompt_id": "customer_support", "optimization_level": "balanced",
          "target_language": "hi-IN", "enable_rag": False, "metadata": {"team": "support"},
          "is_default": True, "user_id": "u-17"}
@@ -59,8 +58,8 @@ def test_fields_map_to_the_profile_format(make_project: MakeProject) -> None:
         "version": 1,
         "language": "hi-IN",
         "llm": {"provider": "openai", "model": "gpt-5.4-mini"},
-        "tts": {"provider": "sarvam", "model": "bulbul:v2", "voice": "anushka",
-                "tuning": {"pitch": 0.1, "pace": 1.1, "loudness": 1.0}},
+        "tts": {"provider": "sarvam", "model": "bulbul:v3", "voice": "priya",
+                "tuning": {"pace": 1.1}},
         "stt": {"provider": "sarvam", "model": "saaras:v3"},
         "prompt": {"template": "customer_support"},
         "optimization": "balanced",
@@ -69,7 +68,7 @@ def test_fields_map_to_the_profile_format(make_project: MakeProject) -> None:
                      "Hindi Support", "is_default": True, "user_id": "u-17"},
     }
     assert any(n.startswith("hindi_support: tts.model not in the panel's record; using "
-                            "bulbul:v2 (voice Anushka works with it, speaks hi-IN")
+                            "bulbul:v3 (voice Priya works with it, speaks hi-IN")
                for n in outcome.notes)
     assert any(n.startswith("hindi_support: stt not in the panel's record; using sarvam "
                             "saaras:v3") for n in outcome.notes)
@@ -86,7 +85,8 @@ def test_elevenlabs_pace_is_speed_and_literal_text_stays_literal(
     data = profile(root, "backup_sales")
     assert data["tts"]["tuning"] == {"speed": 1.1}
     assert data["tts"]["model"] == "eleven_flash_v2"  # no lock here: the first low-latency one
-    assert data["stt"] == {"provider": "openai", "model": "gpt-live-transcribe"}
+    # the low-latency live-audio models are not offered: voiceops sends recorded turns
+    assert data["stt"] == {"provider": "openai", "model": "gpt-transcribe"}
     assert data["metadata"] == {"imported_from": "s.json#0"}
     assert any("voice_tuning.pitch 0.0 dropped" in n and "neutral" in n for n in outcome.notes)
     assert outcome.validation is not None and outcome.validation.errors == 0
