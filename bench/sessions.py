@@ -26,100 +26,26 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import random
 import re
 import tempfile
 import time
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-import websockets
 
 from voiceops.harness.daemon import DaemonProcess
 from voiceops.harness.simulators import SimProcess
+from voiceops.harness.wsclient import Session, open_session, rss_kib, send_turn, spoken, typed
 from voiceops.project.scaffold import scaffold
-from voiceops.providers.audio import SAMPLE_WIDTH, duration_s
+from voiceops.providers.audio import SAMPLE_WIDTH
 from voiceops.server.heap import settle_heap
 from voiceops.server.looplag import watch_lag
 
 PROFILE = "support_hi"
-INPUT_RATE = 16000
-AUDIO_TURN = (b"\x10\x27" * 160) * 50  # one second of a loud square-ish tone at 16 kHz
 _LAG_BUCKET = re.compile(r'voiceops_event_loop_lag_seconds_bucket\{le="([^"]+)"\} (\S+)')
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
-@dataclass
-class Session:
-    ws: Any
-    output_rate: int
-
-
-@dataclass
-class Turn:
-    wait_s: float  # end of turn -> first audio byte, at the client
-    first_audio_at: float  # perf_counter() when it arrived
-    audio_bytes: int
-    metrics: dict[str, Any]
-
-
-async def session(url: str) -> Session:
-    ws = await websockets.connect(url, max_size=None, open_timeout=60)
-    await ws.send(json.dumps({"type": "start", "profile": PROFILE}))
-    rate = 0
-    while True:
-        message = await asyncio.wait_for(ws.recv(), 60)
-        if isinstance(message, bytes):
-            continue
-        frame = json.loads(message)
-        if frame["type"] == "ready":
-            rate = frame["audio"]["output_rate"]
-        if frame["type"] == "reply.done":
-            return Session(ws, rate)
-
-
-async def turn(ws: Any, frames: list[str | bytes]) -> Turn:
-    """Send a turn (audio in real time) and read its reply up to `turn.metrics`."""
-    for frame in frames[:-1]:
-        await ws.send(frame)
-        if isinstance(frame, bytes):
-            await asyncio.sleep(duration_s(frame, INPUT_RATE))
-    sent = time.perf_counter()
-    await ws.send(frames[-1])
-    first: float | None = None
-    audio = 0
-    while True:
-        message = await asyncio.wait_for(ws.recv(), 60)
-        if isinstance(message, bytes):
-            first = first or time.perf_counter()
-            audio += len(message)
-            continue
-        frame = json.loads(message)
-        if frame["type"] == "turn.metrics":
-            first = first or time.perf_counter()
-            return Turn(first - sent, first, audio, frame)
-        if frame["type"] == "error":
-            raise RuntimeError(frame)
-
-
-def typed(text: str) -> list[str | bytes]:
-    return [json.dumps({"type": "text", "text": text})]
-
-
-def spoken() -> list[str | bytes]:
-    step = 640  # 20 ms frames
-    chunks: list[str | bytes] = [AUDIO_TURN[i:i + step] for i in range(0, len(AUDIO_TURN), step)]
-    return [*chunks, json.dumps({"type": "end_of_turn"})]
 
 
 def pct(values: list[float], q: float) -> float:
@@ -157,7 +83,7 @@ async def phase(sessions: list[Session], http_url: str, turns: int, think_s: flo
     async def converse(s: Session) -> None:
         await asyncio.sleep(rng.uniform(0, 2 * think_s))
         for i in range(turns + 1):
-            t = await turn(s.ws, typed(f"question number {i}") if i < turns else spoken())
+            t = await send_turn(s.ws, typed(f"question number {i}") if i < turns else spoken())
             m = t.metrics
             stt = (m.get("stt_ms") or 0) / 1000  # the provider's, like the others below
             waits.append((t.wait_s - stt) * 1000)
@@ -192,10 +118,10 @@ async def phase(sessions: list[Session], http_url: str, turns: int, think_s: flo
 
 async def load(url: str, http_url: str, pid: int, count: int, turns: int, think_s: float,
                paces: list[str]) -> None:
-    warm = await session(url)
-    await turn(warm.ws, typed("warm up"))
+    warm = await open_session(url, PROFILE)
+    await send_turn(warm.ws, typed("warm up"))
     base = rss_kib(pid)
-    sessions = await asyncio.gather(*(session(url) for _ in range(count)))
+    sessions = await asyncio.gather(*(open_session(url, PROFILE) for _ in range(count)))
     idle = rss_kib(pid)
     settle_heap()  # as the daemon does: keep full collections from stalling the clients
     print(f"memory: {base / 1024:.1f} MiB with one session, {idle / 1024:.1f} MiB with "
@@ -207,9 +133,9 @@ async def load(url: str, http_url: str, pid: int, count: int, turns: int, think_
 
 
 async def realistic(url: str) -> None:
-    s = await session(url)
-    await turn(s.ws, typed("warm up"))  # connections to the providers are open, as in use
-    t = await turn(s.ws, spoken())
+    s = await open_session(url, PROFILE)
+    await send_turn(s.ws, typed("warm up"))  # connections to the providers are open, as in use
+    t = await send_turn(s.ws, spoken())
     await s.ws.close()
     m = t.metrics
     print("one session, STT 150 ms + LLM first token 300 ms + TTS first byte 200 ms, a reply "
