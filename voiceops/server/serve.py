@@ -69,7 +69,7 @@ def serve(options: ServeOptions, echo: Echo) -> None:
         if options.simulated:
             from voiceops.sim.stack import SimStack
 
-            sims = stack.enter_context(SimStack())
+            sims = stack.enter_context(SimStack(keep_requests=0))  # nobody reads them here
             env.update(sims.env())
             echo("providers: SIMULATED on loopback (deterministic replies, synthetic audio; "
                  "no keys, no internet)")
