@@ -2,39 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from starlette.testclient import TestClient, WebSocketTestSession
+from starlette.testclient import TestClient
 
 from tests.server.conftest import MakeClient
+from tests.server.wsclient import frames_until, greeted, session_setting, start
 from voiceops.project import Project
 from voiceops.sim.stack import SimStack
-
-
-def frames_until(ws: WebSocketTestSession, kind: str) -> tuple[list[dict[str, Any]], int]:
-    """JSON frames up to and including the first of `kind`, and the audio bytes between."""
-    frames: list[dict[str, Any]] = []
-    audio = 0
-    while True:
-        message = ws.receive()
-        if message.get("bytes") is not None:
-            audio += len(message["bytes"])
-            continue
-        frame = json.loads(message["text"])
-        frames.append(frame)
-        if frame["type"] == kind:
-            return frames, audio
-
-
-def start(ws: WebSocketTestSession, **fields: Any) -> dict[str, Any]:
-    ws.send_text(json.dumps({"type": "start", **fields}))
-    frames, _ = frames_until(ws, "ready")
-    return frames[-1]
 
 
 def test_typed_turn_streams_text_and_audio(make_client: MakeClient, sims: SimStack) -> None:
@@ -59,15 +36,6 @@ def test_typed_turn_streams_text_and_audio(make_client: MakeClient, sims: SimSta
         # the system prompt the LLM got is the rendered template
         body = sims.openai_state.last("/v1/chat/completions").body
         assert "Acme Telecom" in body["messages"][0]["content"]
-
-
-@contextlib.contextmanager
-def greeted(client: TestClient, **fields: Any) -> Iterator[WebSocketTestSession]:
-    """A started session whose spoken first message has been received."""
-    with client.websocket_connect("/v1/sessions") as session:
-        start(session, **fields)
-        frames_until(session, "reply.done")
-        yield session
 
 
 def test_audio_turn_is_transcribed_then_answered(make_client: MakeClient,
@@ -311,12 +279,6 @@ def test_frame_limits_and_session_limit(make_client: MakeClient) -> None:
         assert json.loads(first.receive_text())["code"] == "unknown_type"
 
 
-def session_setting(project: Project, setting: str) -> None:
-    """Give support_hi one `session:` setting of its own (its base's others still apply)."""
-    profile = project.configs / "support_hi.yaml"
-    profile.write_text(profile.read_text() + f"session:\n  {setting}\n")
-
-
 @pytest.fixture
 def one_second_of_silence(project: Project, sims: SimStack) -> None:
     """A silence timeout of 1 s, and short speech: the tests wait for it to play."""
@@ -381,3 +343,42 @@ def test_the_runner_ends_the_turn_of_a_caller_who_only_streams_audio(
         session.send_text(json.dumps({"type": "text", "text": "and my balance?"}))
         frames, _ = frames_until(session, "turn.metrics")
         assert "error" not in [f["type"] for f in frames]
+
+
+def test_history_is_capped_by_characters_as_well_as_turns(make_client: MakeClient,
+                                                          sims: SimStack) -> None:
+    """A client typing turns as fast as it may (each barging in on the last) keeps only
+    what fits the caps, in the session and in what the LLM is sent."""
+    from voiceops.runtime.history import MAX_HISTORY_CHARS
+
+    sims.reset()
+    sims.openai_state.reply_sentences = 0
+    client = make_client()
+    runner = client.app.state.runner  # type: ignore[attr-defined]
+    long_turn = "Please note this down for me. " * 100  # 3,000 characters
+    with greeted(client) as session:
+        for _ in range(120):
+            session.send_text(json.dumps({"type": "text", "text": long_turn}))
+        session.send_text(json.dumps({"type": "text", "text": "That is all."}))
+        while True:
+            frames, _ = frames_until(session, "reply.done")
+            if "That is all." in frames[-1]["text"]:
+                break
+        (live,) = runner.sessions
+        assert len(live.history) <= 80  # max_history_turns: 40
+        assert sum(len(m.content) for m in live.history) <= MAX_HISTORY_CHARS
+        sent = sims.openai_state.last("/v1/chat/completions").body["messages"]
+        assert sent[-1]["content"] == "That is all." and sent[1]["role"] == "user"
+        assert sum(len(m["content"]) for m in sent[1:]) <= MAX_HISTORY_CHARS
+
+
+def test_a_session_ends_at_its_time_limit(make_client: MakeClient, sims: SimStack) -> None:
+    from voiceops.server.state import Settings
+
+    sims.reset()
+    client = make_client(Settings(default_profile="sales_en", reload=False, max_session_s=1))
+    with client.websocket_connect("/v1/sessions") as session:
+        start(session)
+        frames, _ = frames_until(session, "error")
+        assert frames[-1]["code"] == "session_expired"
+        assert session.receive() == {"type": "websocket.close", "code": 1000, "reason": ""}

@@ -1,7 +1,8 @@
 """WebSocket `/v1/sessions`: one voice session per connection.
 
-Bad frames get an `error` frame with a code and the session goes on; only a refused token,
-a full server, or the session's time running out close the connection.
+Bad frames get an `error` frame with a code and the session goes on (so does a frame that
+hits a bug: `internal_error`, logged with its traceback); only a refused token, a full
+server, or the session's time running out close the connection.
 """
 
 from __future__ import annotations
@@ -149,6 +150,11 @@ class _Connection:
                     return
             except SessionError as exc:
                 await self.error(exc.code, str(exc))
+            except Exception:  # a bug: logged once, counted, and the connection goes on
+                log.exception("a %s frame failed unexpectedly",
+                              "binary" if isinstance(payload, bytes) else "text")
+                await self.error("internal_error", "the frame could not be handled; the "
+                                 "session goes on")
 
     async def on_audio(self, pcm: bytes) -> None:
         if self.session is None:

@@ -1,0 +1,365 @@
+"""Running one turn: STT (audio turns) -> LLM stream -> sentence chunker -> TTS per piece.
+
+The LLM writes pieces into a queue while the speaker voices them, so the TTS of one piece
+overlaps the generation of the next, and audio goes out the moment it arrives. The writer
+and the speaker run as one unit (an `asyncio.TaskGroup`): when either fails, the other is
+cancelled at once, so no LLM keeps generating for a dead voice and no voice waits for a
+dead LLM. Cancelling the turn (barge-in) cancels both, closing their HTTP streams.
+
+Every failure ends the turn the same way: an `error` frame whose code names the stage
+(`stt_failed`, `llm_failed`, `tts_failed`), the apology spoken by a voice that has not
+failed in this turn (none is asked twice), then `reply.done` and `turn.metrics` as after
+any reply; the session stays open for the next turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Coroutine, Mapping, Sequence
+from typing import Any, Protocol
+
+from voiceops import languages
+from voiceops.errors import ProviderError
+from voiceops.providers.audio import duration_s
+from voiceops.providers.base import LLM, STT, TTS, Message, Target
+from voiceops.runtime.caller_audio import Playback
+from voiceops.runtime.chunker import ChunkPolicy, SentenceChunker
+from voiceops.runtime.config import LiveProfile
+from voiceops.runtime.fallback import (
+    AllFailed,
+    Chain,
+    Choice,
+    Dead,
+    FailureObserver,
+    chain_of,
+    first_answer,
+    name,
+)
+from voiceops.runtime.health import ProviderHealth, choice_key
+from voiceops.runtime.history import History
+from voiceops.runtime.timing import Timing, TurnMetrics
+
+__all__ = ["Observer", "Outbox", "Providers", "ResolveTarget", "TurnFailed", "Turns"]
+
+_APOLOGY = {
+    "hi": "माफ़ कीजिए, अभी मुझे कुछ दिक्कत हो रही है। कृपया फिर से कोशिश करें।",
+    "en": "Sorry, I'm having trouble right now. Please try again in a moment.",
+}
+
+
+class Outbox(Protocol):
+    """Where a session's frames go (the WebSocket, or a test's list)."""
+
+    async def json(self, frame: Mapping[str, Any]) -> None: ...
+
+    async def audio(self, pcm: bytes) -> None: ...
+
+    async def end(self) -> None:
+        """Hang up: the server ends the conversation."""
+        ...
+
+
+class Providers(Protocol):
+    """Builds provider clients (`voiceops.providers.registry.ProviderPool`)."""
+
+    def llm(self, target: Target) -> LLM: ...
+
+    def tts(self, target: Target, sample_rate: int) -> TTS: ...
+
+    def stt(self, target: Target) -> STT: ...
+
+
+class ResolveTarget(Protocol):
+    """Turns a profile section into a callable `Target` (`registry.resolve_target`)."""
+
+    def __call__(self, section: Mapping[str, Any], env: Mapping[str, str],
+                 default_timeout_s: float, *, language: str | None = None) -> Target: ...
+
+
+class Observer(FailureObserver, Protocol):
+    """What a session reports for metrics (the server's Prometheus counters)."""
+
+    def turn(self, metrics: TurnMetrics) -> None: ...
+
+    def error(self, code: str) -> None: ...
+
+
+class TurnFailed(Exception):
+    """Raised inside a turn when a stage failed for good; `code` names the stage."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class Turns:
+    """Runs the turns of one session, each stage on its fallback chain."""
+
+    def __init__(self, *, owner: str, profile: LiveProfile, system_prompt: str,
+                 providers: Providers, resolve: ResolveTarget, env: Mapping[str, str],
+                 outbox: Outbox, observer: Observer, health: ProviderHealth,
+                 history: History, playback: Playback, input_rate: int,
+                 output_rate: int) -> None:
+        self.profile = profile
+        self.system_prompt = system_prompt
+        self.providers = providers
+        self.outbox = outbox
+        self.observer = observer
+        self.history = history
+        self.playback = playback
+        self.input_rate = input_rate
+        self.output_rate = output_rate
+        self.policy = ChunkPolicy.for_optimization(profile.optimization)
+        self._resolve = resolve
+        self._env = env
+        self.chains = {stage: Chain(stage, chain_of(profile.section(stage)), health, observer,
+                                    owner, sticky=stage == "tts")
+                       for stage in ("llm", "tts", "stt")}
+
+    # -- turns: each returns True when the agent has had its say ---------------------------
+
+    async def listen(self, audio: bytes, timing: Timing) -> bool:
+        """An audio turn: transcribe it, then reply."""
+        if not audio:
+            await self.error("no_audio", "end_of_turn without audio since the last turn")
+            return False
+        try:
+            transcript = await self._transcribe(audio)
+        except AllFailed as exc:
+            await self._failed(TurnFailed("stt_failed", str(exc)), set())
+            return False
+        timing.metrics.stt_ms = timing.since_end_of_turn()
+        await self.outbox.json({"type": "transcript", "final": True, "text": transcript})
+        if not transcript.strip():
+            await self.error("no_speech", "no speech was recognised")
+            return False
+        return await self.reply(transcript, timing)
+
+    async def reply(self, text: str, timing: Timing) -> bool:
+        """A turn of the caller's `text`: the LLM's reply, written and spoken."""
+        self.history.add(Message("user", text))
+        messages = self.history.prompt(self.system_prompt)
+        pieces: asyncio.Queue[str | None] = asyncio.Queue()
+        written: list[str] = []
+        dead: Dead = set()
+        interrupted = False
+        try:
+            failure = await _together(
+                _stage("llm_failed", self._write(messages, pieces, written, timing)),
+                _stage("tts_failed", self._speak(pieces, timing, dead)))
+            if failure is not None:
+                await self._failed(failure, dead)
+        except asyncio.CancelledError:
+            interrupted = True
+            raise
+        finally:
+            self.playback.speaking = False
+            reply = "".join(written)
+            if reply:  # what was said stays in the history, even when cut off
+                self.history.add(Message("assistant", reply))
+            await _shielded(self._finish(reply, interrupted, timing))
+        return True
+
+    async def say(self, text: str) -> bool:
+        """Speak fixed text (the first message, a reminder): TTS only."""
+        timing = Timing()
+        await self.outbox.json({"type": "reply.delta", "text": text})
+        dead: Dead = set()
+        interrupted = False
+        try:
+            failure = await _together(
+                _stage("tts_failed", self._speak(_queued(self._pieces(text)), timing, dead)))
+            if failure is not None:
+                await self._failed(failure, dead)
+        except asyncio.CancelledError:
+            interrupted = True
+            raise
+        finally:
+            self.playback.speaking = False
+            self.history.add(Message("assistant", text))
+            # like a reply, an interrupted greeting ends with reply.done, so clients can
+            # drop its queued audio
+            await _shielded(self.outbox.json({"type": "reply.done", "text": text,
+                                              "interrupted": interrupted}))
+        return True
+
+    async def error(self, code: str, message: str) -> None:
+        """Tell the client (and the metrics) that something went wrong."""
+        self.observer.error(code)
+        await self.outbox.json({"type": "error", "code": code, "message": message})
+
+    # -- the stages ----------------------------------------------------------------------
+
+    async def _write(self, messages: Sequence[Message], pieces: asyncio.Queue[str | None],
+                     written: list[str], timing: Timing) -> None:
+        chunker = SentenceChunker(self.policy)
+        # aclosing: a cancelled turn closes the LLM's stream now, not when it is collected
+        async with contextlib.aclosing(self._generate(messages, timing)) as deltas:
+            async for delta in deltas:
+                written.append(delta)
+                await self.outbox.json({"type": "reply.delta", "text": delta})
+                for piece in chunker.feed(delta):
+                    timing.piece_ready()
+                    pieces.put_nowait(piece)
+        if (tail := chunker.flush()) is not None:
+            timing.piece_ready()
+            pieces.put_nowait(tail)
+        pieces.put_nowait(None)
+
+    async def _generate(self, messages: Sequence[Message], timing: Timing
+                        ) -> AsyncGenerator[str, None]:
+        async def first_token(choice: Choice) -> tuple[Target, AsyncIterator[str], str]:
+            timing.llm_started = time.perf_counter()
+            target = self._target(choice)
+            stream = self.providers.llm(target).stream(messages)
+            return target, stream, await anext(stream, "")
+
+        chain = self.chains["llm"]
+        choice, (target, stream, first) = await first_answer(chain, first_token)
+        timing.first_token = time.perf_counter()
+        timing.metrics.llm = f"{target.provider}/{target.model}"
+        try:
+            if first:
+                yield first
+            async for delta in stream:
+                yield delta
+        except ProviderError as exc:
+            raise chain.midway(choice, exc) from exc
+        finally:
+            await _close(stream)
+
+    async def _speak(self, pieces: asyncio.Queue[str | None], timing: Timing,
+                     dead: Dead) -> None:
+        # Pieces the LLM finished while the last one was being spoken go out as one
+        # request: fewer requests (each costs a round trip and the runner's CPU), and the
+        # voice gets whole sentences in context. The first piece goes alone, however much
+        # text is waiting: a short request is the quickest to first audio.
+        held: list[str | None] = []
+        said = ""  # this utterance so far: context for voices that continue intonation
+        while (piece := held.pop() if held else await pieces.get()) is not None:
+            while said and not pieces.empty():
+                more = pieces.get_nowait()
+                if more is None or len(piece) + len(more) >= self.policy.join_chars:
+                    held.append(more)
+                    break
+                piece = f"{piece} {more}"
+            await self._synthesize(piece, said, timing, dead)
+            said = f"{said} {piece}" if said else piece
+
+    async def _synthesize(self, text: str, previous: str, timing: Timing, dead: Dead) -> None:
+        async def first_byte(choice: Choice) -> tuple[float, AsyncIterator[bytes], bytes]:
+            started = time.perf_counter()
+            stream = self.providers.tts(self._target(choice), self.output_rate).synthesize(
+                text, previous)
+            return started, stream, await anext(stream, b"")
+
+        chain = self.chains["tts"]
+        choice, (started, stream, first) = await first_answer(chain, first_byte, dead)
+        if timing.tts_ttfb is None:
+            timing.tts_ttfb = (time.perf_counter() - started) * 1000
+            timing.metrics.tts = name(choice)
+        try:
+            await self._send_audio(first, timing)
+            async for chunk in stream:
+                await self._send_audio(chunk, timing)
+        except ProviderError as exc:
+            dead.add(choice_key(choice))  # not asked again in this turn (the apology)
+            raise chain.midway(choice, exc) from exc
+        finally:
+            await _close(stream)
+
+    async def _transcribe(self, audio: bytes) -> str:
+        async def transcript(choice: Choice) -> str:
+            stt = self.providers.stt(self._target(choice))
+            result = await stt.transcribe(audio, self.input_rate, self.profile.language or None)
+            return result.text
+
+        _, text = await first_answer(self.chains["stt"], transcript)
+        return text
+
+    async def _send_audio(self, pcm: bytes, timing: Timing) -> None:
+        if timing.first_audio is None:
+            timing.first_audio = time.perf_counter()
+        timing.audio_s += duration_s(pcm, self.output_rate)
+        self.playback.sent(timing.first_audio, timing.audio_s)
+        await self.outbox.audio(pcm)
+
+    # -- the end of a turn ---------------------------------------------------------------
+
+    async def _failed(self, failure: TurnFailed, dead: Dead) -> None:
+        await self.error(failure.code, str(failure))
+        language = languages.base(self.profile.language or "en")
+        apology = _APOLOGY.get(language, _APOLOGY["en"])
+        try:
+            # no voice works either: the error frame has said it
+            with contextlib.suppress(ProviderError):
+                await self._speak(_queued([apology]), Timing(), dead)
+        finally:
+            self.playback.speaking = False
+
+    async def _finish(self, reply: str, interrupted: bool, timing: Timing) -> None:
+        metrics = timing.finish()
+        await self.outbox.json({"type": "reply.done", "text": reply,
+                                "interrupted": interrupted})
+        await self.outbox.json(metrics.frame())
+        self.observer.turn(metrics)
+
+    def _target(self, choice: Choice) -> Target:
+        """Resolve a choice for calling (key, base URL); MissingKeyError when no key is set."""
+        return self._resolve(choice, self._env, float(choice.get("timeout_s", 10)),
+                             language=self.profile.language or None)
+
+    def _pieces(self, text: str) -> list[str]:
+        chunker = SentenceChunker(self.policy)
+        pieces = chunker.feed(text)
+        tail = chunker.flush()
+        return [*pieces, tail] if tail else pieces
+
+
+async def _stage(code: str, work: Awaitable[None]) -> None:
+    """`work`, its provider failures raised as the stage's `TurnFailed`."""
+    try:
+        await work
+    except ProviderError as exc:
+        raise TurnFailed(code, str(exc)) from exc
+
+
+async def _together(*work: Coroutine[Any, Any, None]) -> TurnFailed | None:
+    """Run the stages of a turn as one unit: the first to fail cancels the others. Returns
+    that failure; anything else that goes wrong is raised (as an ExceptionGroup)."""
+    failure: TurnFailed | None = None
+    try:
+        async with asyncio.TaskGroup() as group:
+            for stage in work:
+                group.create_task(stage)
+    except* TurnFailed as failed:
+        failure = next(e for e in failed.exceptions if isinstance(e, TurnFailed))
+    return failure
+
+
+def _queued(pieces: Sequence[str]) -> asyncio.Queue[str | None]:
+    """Fixed text for `_speak`: its pieces, then the end marker."""
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+    for piece in (*pieces, None):
+        queue.put_nowait(piece)
+    return queue
+
+
+async def _close(stream: AsyncIterator[Any]) -> None:
+    """Close a provider stream now (its HTTP request with it), not when it is collected."""
+    closer = getattr(stream, "aclose", None)
+    if closer is not None:
+        await closer()
+
+
+async def _shielded(work: Awaitable[None]) -> None:
+    """Run `work` to the end even when the turn is being cancelled (the client must still
+    hear that the reply stopped)."""
+    task = asyncio.ensure_future(work)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await task
+        raise
