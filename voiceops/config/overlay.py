@@ -15,6 +15,7 @@ its values keep their own file, line and column, so a bad value is reported wher
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 from voiceops.config.yamlread import Document, Key, Mark
@@ -61,6 +62,25 @@ def overlay_problems(doc: Document) -> list[Diagnostic]:
                 found.append(make("VO201", mark.path, mark.line, mark.col,
                                   f"'{key}' cannot be set by an environment overlay"))
     return found
+
+
+def unknown_profiles(doc: Document, names: Collection[str]) -> list[Diagnostic]:
+    """`profiles:` entries of an overlay that name no profile among `names`."""
+    profiles = doc.data.get("profiles") if isinstance(doc.data, dict) else None
+    found = []
+    for name in profiles if isinstance(profiles, dict) else {}:
+        if name not in names:
+            mark = doc.keys.get(("profiles", name), Mark(doc.path, 1, 1))
+            found.append(make("VO201", mark.path, mark.line, mark.col,
+                              f"unknown profile '{name}' under profiles:",
+                              did_you_mean(str(name), sorted(names))
+                              or f"profiles: {', '.join(sorted(names))}"))
+    return found
+
+
+def overlay_files(configs: Path) -> list[Path]:
+    """The overlay files of `configs` (configs/env/*.yaml), sorted."""
+    return [configs / ENV_FOLDER / f"{name}.yaml" for name in environments(configs)]
 
 
 def overlay_views(doc: Document, profile: str) -> list[Document]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,8 +11,14 @@ from typing import TYPE_CHECKING
 from voiceops.catalog.cache import CatalogCache
 from voiceops.catalog.check import check_catalog
 from voiceops.catalog.resolve import Catalog
-from voiceops.config.loader import LoadedProfile, ProfileLoader, display_path, profile_files
-from voiceops.config.overlay import overlay_path
+from voiceops.config.loader import (
+    LoadedProfile,
+    ProfileLoader,
+    display_path,
+    profile_files,
+    profile_name,
+)
+from voiceops.config.overlay import overlay_files, overlay_path, unknown_profiles
 from voiceops.config.schema import check_schema
 from voiceops.diagnostics import Diagnostic, promote_warnings, unique_sorted
 from voiceops.errors import UsageError
@@ -80,9 +87,39 @@ class Validator:
         return Checked(profile, path, tuple(unique_sorted(found)))
 
     def run(self, paths: Iterable[Path]) -> ValidationResult:
+        """Every profile file of `paths`; for a folder, also every overlay in its env/."""
+        paths = list(paths)
         checked = tuple(self.check(p) for p in expand_paths(paths))
-        every = unique_sorted(d for c in checked for d in c.diagnostics)
+        overlays = [d for p in paths if p.is_dir() for d in self.check_overlays(p)]
+        every = unique_sorted([*(d for c in checked for d in c.diagnostics), *overlays])
         return ValidationResult(checked, tuple(every))
+
+    def check_overlays(self, folder: Path) -> list[Diagnostic]:
+        """Every environment overlay of `folder`, applied in this run or not: the profiles
+        it names, and what it does to each profile (its keys, schema, catalog), reported
+        in the overlay file. A broken prod overlay fails the pull request that breaks it."""
+        files = profile_files(folder)
+        names = {profile_name(f) for f in files}
+        applied = self.loader.overlay
+        found: list[Diagnostic] = []
+        for path in overlay_files(folder):
+            doc, _ = self.loader.document(path)
+            if doc is not None:
+                found += unknown_profiles(doc, names)
+            if applied is not None and path.resolve() == applied.resolve():
+                continue  # its effects are in the profiles' own diagnostics
+            overlaid = self.overlaid(path)
+            shown = self.loader.display(path)
+            found += [d for f in files for d in overlaid.check(f).diagnostics
+                      if d.path == shown]
+        return found  # `check` promoted warnings under --strict already
+
+    def overlaid(self, overlay: Path) -> Validator:
+        """This validator with `overlay` laid over every profile (templates shared)."""
+        other = copy.copy(self)
+        other.loader = ProfileLoader(self.loader.env, display=self.loader.display,
+                                     overlay=overlay)
+        return other
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -150,7 +187,7 @@ async def validate_live(paths: Sequence[Path], cache: CatalogCache, *, strict: b
         refresh(providers, cache, force=force, progress=progress),
         refresh_endpoints(servers.values(), cache, force=force, progress=progress))
     validator.catalog = live_catalog(refreshed, served)
-    result = validator.run(files)
+    result = validator.run(paths)  # folders as given: their overlays are checked too
     extra = drift(lock, refreshed, project.lock) if lock else []
     if strict:
         extra = promote_warnings(extra)
