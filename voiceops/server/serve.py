@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from voiceops.errors import ConfigError, UsageError
-from voiceops.project import find_project
 from voiceops.runtime.config import ConfigVersion, build_version
 from voiceops.runtime.registry import LiveRegistry
 from voiceops.server.heap import settle_heap
+from voiceops.server.preflight import check_keys, served_project
 from voiceops.server.state import Runner, Settings, is_loopback
 from voiceops.suggest import did_you_mean
 
@@ -53,7 +53,7 @@ def serve(options: ServeOptions, echo: Echo) -> None:
     if not is_loopback(options.host) and token is None:
         raise UsageError(f"serving on {options.host} needs a token: set VOICEOPS_TOKEN "
                          "(clients send it as Authorization: Bearer ... or ?token=)")
-    project = find_project()
+    project = served_project()
     build = build_version(project, 1, options.overlay)
     if build.version is None:
         raise ConfigError(f"{project.configs} has errors; nothing was started",
@@ -63,6 +63,8 @@ def serve(options: ServeOptions, echo: Echo) -> None:
         hint = did_you_mean(options.profile, version.profiles)
         raise UsageError(f"no profile '{options.profile}' to serve"
                          + (f"; {hint}" if hint else ""))
+    if not options.simulated:  # the simulators bring their own keys
+        check_keys(version, os.environ)
     _import_clients(version)
     env = dict(os.environ)
     with contextlib.ExitStack() as stack:

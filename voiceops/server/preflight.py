@@ -1,0 +1,58 @@
+"""What `voiceops run` checks before it serves: a project to serve, and a key for every
+provider the served profiles call. Without them the daemon would start and then fail every
+session with a blank reply, which is much harder to trace than a refusal to start."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from voiceops.config.loader import profile_files
+from voiceops.errors import ConfigError, MissingKeyError, UsageError
+from voiceops.project import Project, find_project
+from voiceops.provider_facts import title
+from voiceops.runtime.config import ConfigVersion
+
+__all__ = ["check_keys", "missing_keys", "served_project"]
+
+
+def served_project() -> Project:
+    """The project around the working directory; UsageError when it has no profiles."""
+    project = find_project()
+    if not project.configs.is_dir():
+        raise UsageError("no configs/ folder here or above; `voiceops init` creates a project")
+    if not profile_files(project.configs):
+        raise UsageError(f"{project.configs}: no .yaml profiles to serve; add one "
+                         "(`voiceops init` writes a project with five examples)")
+    return project
+
+
+def missing_keys(version: ConfigVersion, env: Mapping[str, str]) -> list[str]:
+    """One line per served profile and provider whose key is not set in `env`:
+    "support_hi: Anthropic (llm fallback) needs ANTHROPIC_API_KEY". The variable is the
+    one the runtime reads (the profile's `api_key: ${VAR}`, else the provider's own)."""
+    from voiceops.catalog.references import targets
+    from voiceops.providers.registry import resolve_target
+
+    needs: dict[tuple[str, str, str], list[str]] = {}
+    for name in sorted(version.profiles):
+        for target in targets(dict(version.profiles[name].data)):
+            try:
+                resolve_target(target.data, env, default_timeout_s=10.0)
+            except MissingKeyError as exc:
+                variable = exc.env_var or "an api_key: ${VAR} in the section"
+                use = target.section if target.main else f"{target.section} fallback"
+                uses = needs.setdefault((name, exc.provider, variable), [])
+                if use not in uses:
+                    uses.append(use)
+    return [f"{name}: {title(provider)} ({', '.join(uses)}) needs {variable}"
+            for (name, provider, variable), uses in needs.items()]
+
+
+def check_keys(version: ConfigVersion, env: Mapping[str, str]) -> None:
+    """ConfigError naming each missing key, unless every served choice has one."""
+    lines = missing_keys(version, env)
+    if lines:
+        listed = "".join(f"\n  {line}" for line in lines)
+        raise ConfigError(f"API keys the served profiles need are not set; nothing was "
+                          f"started:{listed}\n  hint: set them in the environment, or run "
+                          "with --sim to use simulated providers (no keys needed)")
