@@ -111,7 +111,7 @@ def cli() -> None:
     Start here:
       voiceops init my-agents        # a project with five example agents
       voiceops validate              # check configs/ (offline, no keys needed)
-      voiceops render support_en --prompt
+      voiceops render support_hi --prompt
     """
 
 
