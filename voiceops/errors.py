@@ -69,12 +69,15 @@ class DaemonConnectionError(VoiceOpsError):
 
 class ProviderError(VoiceOpsError):
     """Raised when a provider's API cannot be used; `provider` names it, `status` is the HTTP
-    status when there was one. Messages never contain an API key."""
+    status when there was one, `retry_after` the seconds its `Retry-After` asked to wait
+    (429s and 503s carry one). Messages never contain an API key."""
 
-    def __init__(self, message: str, *, provider: str, status: int | None = None) -> None:
+    def __init__(self, message: str, *, provider: str, status: int | None = None,
+                 retry_after: float | None = None) -> None:
         super().__init__(message)
         self.provider = provider
         self.status = status
+        self.retry_after = retry_after
 
 
 class ProviderSetupError(ProviderError):
@@ -100,8 +103,7 @@ class RateLimitError(ProviderError):
         self, message: str, *, provider: str, status: int | None = 429,
         retry_after: float | None = None,
     ) -> None:
-        super().__init__(message, provider=provider, status=status)
-        self.retry_after = retry_after
+        super().__init__(message, provider=provider, status=status, retry_after=retry_after)
 
 
 class ProviderUnavailable(ProviderError):

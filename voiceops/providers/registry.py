@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Final
 
-from voiceops.catalog.live.http import base_url_for
 from voiceops.config.interpolate import reference_name
 from voiceops.errors import MissingKeyError, ProviderSetupError
 from voiceops.provider_facts import PROVIDERS, Capability, base_url_override, env_key, title
 from voiceops.providers.base import LLM, STT, TTS, Target
 from voiceops.providers.http import SharedHttp, SharedTls
+from voiceops.providers.transport.endpoint import base_url_for
 
 __all__ = [
     "LLM_CLIENTS",

@@ -9,11 +9,11 @@ from urllib.parse import parse_qs
 import pytest
 
 from voiceops.catalog.live import anthropic as live
-from voiceops.catalog.live.http import RetryPolicy
 from voiceops.catalog.live.result import FetchResult
 from voiceops.catalog.snapshot import BundledSnapshot
 from voiceops.catalog.types import ProviderCatalog
 from voiceops.errors import AuthError, MissingKeyError
+from voiceops.providers.transport.policy import RetryPolicy
 from voiceops.sim import SimServer
 from voiceops.sim import anthropic as sim_anthropic
 

@@ -9,10 +9,10 @@ from urllib.parse import parse_qs
 import pytest
 
 from voiceops.catalog.live import elevenlabs as live
-from voiceops.catalog.live.http import RetryPolicy
 from voiceops.catalog.live.result import FetchResult
 from voiceops.catalog.types import ProviderCatalog, Voice
 from voiceops.errors import AuthError, MissingKeyError
+from voiceops.providers.transport.policy import RetryPolicy
 from voiceops.sim import SimServer
 from voiceops.sim import elevenlabs as sim_eleven
 from voiceops.sim.voices import synthetic_voices, wire_voice

@@ -17,7 +17,6 @@ from voiceops.catalog.live import (
     openai_compatible,
     sarvam,
 )
-from voiceops.catalog.live.http import RetryPolicy
 from voiceops.errors import (
     AuthError,
     MissingKeyError,
@@ -27,6 +26,7 @@ from voiceops.errors import (
     ProviderUnavailable,
     TruncatedResponseError,
 )
+from voiceops.providers.transport.policy import RetryPolicy
 from voiceops.sim import SimServer
 from voiceops.sim import anthropic as sim_anthropic
 from voiceops.sim import elevenlabs as sim_eleven

@@ -9,9 +9,11 @@ import httpx
 import pytest
 
 from voiceops.catalog.live import etags
-from voiceops.catalog.live.failures import detail, redact, retry_after
-from voiceops.catalog.live.http import RetryPolicy, base_url_for, require_key
+from voiceops.catalog.live.http import require_key
 from voiceops.errors import MissingKeyError
+from voiceops.providers.transport.endpoint import base_url_for
+from voiceops.providers.transport.policy import RetryPolicy, retry_after
+from voiceops.providers.transport.wording import detail, redact
 
 
 def test_backoff_doubles_up_to_the_cap_and_jitter_only_shortens() -> None:

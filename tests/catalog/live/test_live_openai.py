@@ -10,7 +10,6 @@ from datetime import datetime
 import pytest
 
 from voiceops.catalog.live import openai as live
-from voiceops.catalog.live.http import RetryPolicy
 from voiceops.catalog.live.result import FetchResult
 from voiceops.catalog.snapshot import BundledSnapshot
 from voiceops.catalog.types import Model, ProviderCatalog
@@ -24,6 +23,7 @@ from voiceops.errors import (
     RateLimitError,
     TruncatedResponseError,
 )
+from voiceops.providers.transport.policy import RetryPolicy
 from voiceops.sim import SimServer
 from voiceops.sim import openai as sim_openai
 

@@ -20,9 +20,10 @@ from typing import Protocol, cast
 import httpx
 
 from voiceops.catalog.live.concurrency import together
-from voiceops.catalog.live.http import DEFAULT_TIMEOUT, RetryPolicy
+from voiceops.catalog.live.http import DEFAULT_TIMEOUT
 from voiceops.catalog.live.result import FetchRequest, FetchResult
 from voiceops.errors import ProviderError, ProviderSetupError
+from voiceops.providers.transport.policy import RetryPolicy
 
 __all__ = ["FETCHERS", "FetchRequest", "FetchResult", "Fetcher", "RetryPolicy", "fetch_all",
            "fetcher"]

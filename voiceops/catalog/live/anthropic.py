@@ -15,18 +15,13 @@ import httpx
 
 from voiceops.catalog.live.enrich import merge_models
 from voiceops.catalog.live.etags import request_key
-from voiceops.catalog.live.http import (
-    Endpoint,
-    RetryPolicy,
-    Session,
-    base_url_for,
-    open_session,
-    require_key,
-)
+from voiceops.catalog.live.http import Endpoint, Session, open_session, require_key
 from voiceops.catalog.live.result import FetchResult, now_iso
 from voiceops.catalog.snapshot import BundledSnapshot
 from voiceops.catalog.types import Model, ProviderCatalog
 from voiceops.provider_facts import env_key
+from voiceops.providers.transport.endpoint import base_url_for
+from voiceops.providers.transport.policy import RetryPolicy
 
 __all__ = ["API_VERSION", "MAX_PAGE_SIZE", "fetch"]
 

@@ -7,12 +7,11 @@
         return session.result(catalog_from(data))
 
 - Timeouts: every request has one (default 10 s to read, 5 s to connect); never unlimited.
-- Retries: 408, 429 and 5xx answers, connection failures and timeouts are retried with
-  exponential backoff and jitter; a `Retry-After` (or `retry-after-ms`) is honoured as
-  asked. The total time spent waiting is capped; past the cap the error says how long the
-  server asked to wait. `RetryPolicy(sleep=..., rand=...)` makes tests fast and exact.
-- Errors: failures become the `ProviderError` classes of `voiceops.errors` (see
-  `failures`), with the provider named and the key never shown.
+- Retries and errors: the provider clients' own (`voiceops.providers.transport`), with
+  `CATALOG_RETRY` by default: 408, 429 and 5xx answers, lost connections and timeouts are
+  retried with backoff and jitter, a `Retry-After` is honoured up to a cap on the total
+  wait, and failures are the `ProviderError`s of `voiceops.errors` worded as a voice turn's
+  are, with the provider named and the key never shown.
 - ETags: `etag` is the token of an earlier fetch (see `etags`). `revalidate()` asks all its
   requests again with `If-None-Match`, concurrently; 200 answers it got are kept and reused
   by `get_json`, so a changed catalog costs no extra request for those.
@@ -20,31 +19,28 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import random
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-from voiceops.catalog.live import etags, failures
+from voiceops.catalog.live import etags
 from voiceops.catalog.live.concurrency import together
 from voiceops.catalog.live.result import FetchResult
 from voiceops.catalog.types import ProviderCatalog
-from voiceops.errors import BadResponseError, MissingKeyError, ProviderSetupError
+from voiceops.errors import BadResponseError, MissingKeyError
 from voiceops.provider_facts import PROVIDERS, title
+from voiceops.providers.transport.policy import CATALOG_RETRY, RetryPolicy, retry_after
+from voiceops.providers.transport.wording import Call
 
 __all__ = [
-    "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
     "Endpoint",
-    "RetryPolicy",
     "Session",
-    "base_url_for",
     "open_session",
     "require_key",
 ]
@@ -52,38 +48,6 @@ __all__ = [
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 #: Revalidation requests in flight at once (a 10,000-voice account has 100 pages).
 _REVALIDATE_LIMIT = 8
-
-
-def _retryable(status: int) -> bool:
-    # 501 Not Implemented will not change on a retry; other 5xx (and 529, Anthropic's
-    # "overloaded") usually do.
-    return status in (408, 429) or (status >= 500 and status != 501)
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often and how long to retry a failed request.
-
-    `attempts` counts the first try. The n-th retry waits `base_delay * 2**(n-1)` seconds
-    (at most `max_delay`), less up to `jitter` of it at random, or what `Retry-After` asks.
-    Waiting stops once the next wait would pass `max_total_wait` in all.
-    """
-
-    attempts: int = 3
-    base_delay: float = 0.5
-    max_delay: float = 8.0
-    max_total_wait: float = 20.0
-    jitter: float = 0.25
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-    rand: Callable[[], float] = random.random
-
-    def backoff(self, retry: int) -> float:
-        """Seconds to wait before retry number `retry` (1 for the first retry)."""
-        delay = min(self.max_delay, self.base_delay * 2.0 ** (retry - 1))
-        return delay * (1 - self.jitter * self.rand())
-
-
-DEFAULT_RETRY = RetryPolicy()
 
 
 @dataclass(frozen=True)
@@ -120,32 +84,11 @@ def require_key(
                           provider=provider, env_var=env_var)
 
 
-def base_url_for(provider: str, base_url: str | None) -> str:
-    """`base_url`, else the provider's public API root; `ProviderSetupError` when neither."""
-    url = base_url or (PROVIDERS[provider].base_url if provider in PROVIDERS else None)
-    if not url:
-        raise ProviderSetupError(f"{title(provider)}: base_url is required (the address of "
-                                 "your server, e.g. http://localhost:8000/v1)", provider=provider)
-    if not url.startswith(("http://", "https://")):
-        raise ProviderSetupError(f"{title(provider)}: base_url must start with http:// or "
-                                 f"https://, not {url!r}", provider=provider)
-    return url
-
-
 @dataclass(frozen=True)
 class _Answer:
     status: int
     headers: httpx.Headers
     body: bytes
-    attempts: int = 1
-
-
-class _Transient(Exception):
-    """A transport failure worth retrying (no connection, a timeout)."""
-
-    def __init__(self, cause: httpx.TransportError) -> None:
-        super().__init__(str(cause))
-        self.cause = cause
 
 
 class Session:
@@ -175,7 +118,6 @@ class Session:
         )
         for key, answer in zip(keys, answers, strict=True):
             if answer.status != 304:
-                self._check(key, answer)
                 self._prefetched[key] = answer
         return all(answer.status == 304 for answer in answers)
 
@@ -183,13 +125,11 @@ class Session:
         """The decoded JSON of `GET path?params`, after retries; raises a `ProviderError`."""
         key = etags.request_key(path, params)
         answer = self._prefetched.pop(key, None) or await self._request(key, {})
-        self._check(key, answer)
         self._etags[key] = answer.headers.get("etag")
         try:
             return json.loads(answer.body)
         except ValueError as exc:  # JSONDecodeError, or a body that is not UTF-8
-            raise failures.invalid_json(self.endpoint.title, self.endpoint.provider,
-                                        self._described(key), answer.body, exc) from exc
+            raise self._call(key).invalid_json(answer.body, exc) from exc
 
     def bad_shape(self, path: str, problem: str) -> BadResponseError:
         """The error for a JSON answer that is not shaped as the provider documents."""
@@ -209,71 +149,39 @@ class Session:
     def _described(self, key: str) -> str:
         return "GET " + self.endpoint.url(key.split("?", 1)[0])
 
-    def _check(self, key: str, answer: _Answer) -> None:
-        """Raise the mapped error unless `answer` is a success (or a 304)."""
-        if 200 <= answer.status < 300 or answer.status == 304:
-            return
+    def _call(self, key: str) -> Call:
         ep = self.endpoint
-        if answer.status in (401, 403):
-            raise failures.auth_error(ep.title, ep.provider, self._described(key),
-                                      answer.status, answer.body, ep.secret, ep.env_var)
-        raise failures.status_error(
-            ep.title, ep.provider, self._described(key), answer.status, answer.body,
-            ep.secret, attempts=answer.attempts,
-            wait=failures.retry_after(answer.headers),
-        )
+        return Call(ep.provider, self._described(key), ep.secret, ep.env_var, self._timeout)
 
     async def _request(self, key: str, extra: Mapping[str, str]) -> _Answer:
-        """One GET with retries. Returns the last answer; raises only for transport failures."""
+        """One GET, retried per the policy: a success or a 304, else the mapped error."""
+        call = self._call(key)
         url = self.endpoint.url(key)
         headers = {**self.endpoint.headers, **extra}
-        waited = 0.0
-        attempt = 0
-        answer: _Answer | None
-        cause: httpx.TransportError | None
-        while True:
-            attempt += 1
-            try:
-                answer, cause = await self._once(url, headers, key), None
-            except _Transient as failure:
-                answer, cause = None, failure.cause
-            if answer is not None and not _retryable(answer.status):
-                return replace(answer, attempts=attempt)
-            asked = failures.retry_after(answer.headers) if answer is not None else None
-            delay = asked if asked is not None else self._retry.backoff(attempt)
-            if attempt >= self._retry.attempts or waited + delay > self._retry.max_total_wait:
-                if answer is not None:
-                    # _check() maps it, naming the wait the server asked for.
-                    return replace(answer, attempts=attempt)
-                assert cause is not None
-                raise failures.transport_error(
-                    self.endpoint.title, self.endpoint.provider, self._described(key), cause,
-                    attempts=attempt, timeout=self._timeout,
-                ) from cause
-            await self._retry.sleep(delay)
-            waited += delay
 
-    async def _once(self, url: str, headers: Mapping[str, str], key: str) -> _Answer:
+        async def attempt(number: int) -> _Answer:
+            answer = await self._once(call, url, headers, number)
+            if 200 <= answer.status < 300 or answer.status == 304:
+                return answer
+            raise call.refused(answer.status, answer.body, wait=retry_after(answer.headers),
+                               attempts=number)
+
+        return await self._retry.run(attempt)
+
+    async def _once(self, call: Call, url: str, headers: Mapping[str, str],
+                    attempt: int) -> _Answer:
         try:
             request = self._client.build_request("GET", url, headers=headers,
                                                  timeout=self._timeout)
-        except httpx.InvalidURL as exc:
-            raise ProviderSetupError(f"{self.endpoint.title}: invalid URL {url!r}: {exc}",
-                                     provider=self.endpoint.provider) from exc
-        try:
             response = await self._client.send(request, stream=True)
-        except httpx.UnsupportedProtocol as exc:
-            raise ProviderSetupError(f"{self.endpoint.title}: cannot request {url!r}: {exc}",
-                                     provider=self.endpoint.provider) from exc
+        except httpx.InvalidURL as exc:
+            raise call.bad_url(exc) from exc
         except httpx.TransportError as exc:  # no answer yet: connect, timeout, reset
-            raise _Transient(exc) from exc
+            raise call.unreachable(exc, attempts=attempt) from exc
         try:
             body = await response.aread()
-        except httpx.TimeoutException as exc:  # the body stalled: a timeout like any other
-            raise _Transient(exc) from exc
-        except httpx.TransportError as exc:  # the body stopped short: not worth a retry
-            raise failures.truncated(self.endpoint.title, self.endpoint.provider,
-                                     self._described(key), exc) from exc
+        except httpx.TransportError as exc:  # a stalled body times out; a cut one is cut
+            raise call.unreachable(exc, attempts=attempt, in_body=True) from exc
         finally:
             await response.aclose()
         return _Answer(response.status_code, response.headers, body)
@@ -288,8 +196,8 @@ async def open_session(
     """A `Session` on `client`, or on a client of its own closed on exit.
 
     `timeout` None means `DEFAULT_TIMEOUT`; a number is the read/write/pool timeout in
-    seconds (connect stays at most 5 s). `root` is the key (path and query, see
-    `etags.request_key`) of the fetch's first request.
+    seconds (connect stays at most 5 s). `retry` None means `CATALOG_RETRY`. `root` is the
+    key (path and query, see `etags.request_key`) of the fetch's first request.
     """
     if timeout is None:
         limits = DEFAULT_TIMEOUT
@@ -297,7 +205,7 @@ async def open_session(
         limits = timeout
     else:
         limits = httpx.Timeout(timeout, connect=min(timeout, 5.0))
-    policy = retry or DEFAULT_RETRY
+    policy = retry or CATALOG_RETRY
     if client is not None:
         yield Session(endpoint, client, timeout=limits, retry=policy, etag=etag, root=root)
         return

@@ -18,18 +18,13 @@ from typing import Any
 import httpx
 
 from voiceops.catalog.live.enrich import merge_models, snapshot_index
-from voiceops.catalog.live.http import (
-    Endpoint,
-    RetryPolicy,
-    Session,
-    base_url_for,
-    open_session,
-    require_key,
-)
+from voiceops.catalog.live.http import Endpoint, Session, open_session, require_key
 from voiceops.catalog.live.result import FetchResult, now_iso
 from voiceops.catalog.snapshot import BundledSnapshot
 from voiceops.catalog.types import Model, ModelKind, ProviderCatalog
 from voiceops.provider_facts import env_key
+from voiceops.providers.transport.endpoint import base_url_for
+from voiceops.providers.transport.policy import RetryPolicy
 
 __all__ = ["KEPT_KINDS", "KIND_BY_ID", "classify", "fetch", "parse_model_list"]
 

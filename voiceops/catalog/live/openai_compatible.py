@@ -13,10 +13,12 @@ from collections.abc import Mapping
 
 import httpx
 
-from voiceops.catalog.live.http import Endpoint, RetryPolicy, base_url_for, open_session
+from voiceops.catalog.live.http import Endpoint, open_session
 from voiceops.catalog.live.openai import classify, parse_model_list
 from voiceops.catalog.live.result import FetchResult, now_iso
 from voiceops.catalog.types import Model, ProviderCatalog
+from voiceops.providers.transport.endpoint import base_url_for
+from voiceops.providers.transport.policy import RetryPolicy
 
 __all__ = ["fetch"]
 

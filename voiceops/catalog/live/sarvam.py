@@ -14,10 +14,10 @@ from collections.abc import Mapping
 
 import httpx
 
-from voiceops.catalog.live.http import RetryPolicy
 from voiceops.catalog.live.result import FetchResult
 from voiceops.catalog.snapshot import BundledSnapshot
 from voiceops.errors import ProviderSetupError
+from voiceops.providers.transport.policy import RetryPolicy
 
 __all__ = ["fetch"]
 

@@ -26,7 +26,6 @@ from anthropic.types import (
     TextDelta,
 )
 
-from voiceops.catalog.live.http import base_url_for
 from voiceops.errors import (
     BadResponseError,
     ProviderError,
@@ -37,8 +36,10 @@ from voiceops.errors import (
 from voiceops.provider_facts import env_key
 from voiceops.providers import options
 from voiceops.providers.base import Message, Target
-from voiceops.providers.failures import Call, SdkErrors, from_sdk
-from voiceops.providers.http import SharedHttp, sdk_timeout
+from voiceops.providers.http import SharedHttp, sdk_timeout, timeout_for
+from voiceops.providers.transport.endpoint import base_url_for
+from voiceops.providers.transport.sdk import SdkErrors, from_sdk
+from voiceops.providers.transport.wording import Call
 
 __all__ = ["DEFAULT_MAX_TOKENS", "AnthropicLLM"]
 
@@ -57,7 +58,7 @@ class AnthropicLLM:
         self.target = target
         base_url = base_url_for(target.provider, target.base_url)
         self._call = Call(target.provider, f"POST {base_url.rstrip('/')}/v1/messages",
-                          target.api_key, env_key(target.provider), target.timeout_s)
+                          target.api_key, env_key(target.provider), timeout_for(target.timeout_s))
         self._client = anthropic.AsyncAnthropic(
             api_key=target.api_key,
             base_url=base_url,

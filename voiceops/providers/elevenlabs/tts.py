@@ -20,14 +20,15 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
-from voiceops.catalog.live.http import base_url_for
 from voiceops.errors import ProviderError, ProviderRequestError, ProviderSetupError
 from voiceops.provider_facts import env_key
-from voiceops.providers import options, rest
+from voiceops.providers import options
 from voiceops.providers.audio import SampleAligner
 from voiceops.providers.base import Target
-from voiceops.providers.failures import Call
-from voiceops.providers.http import SharedHttp
+from voiceops.providers.http import SharedHttp, timeout_for
+from voiceops.providers.transport import rest
+from voiceops.providers.transport.endpoint import base_url_for
+from voiceops.providers.transport.wording import Call
 
 __all__ = ["DEFAULT_MODEL", "LANGUAGE_CODE_MODELS", "PCM_RATES", "ElevenLabsTTS"]
 
@@ -63,7 +64,7 @@ class ElevenLabsTTS:
         self._url = f"{root}/v1/text-to-speech/{quote(voice, safe='')}/stream"
         self._params = {"output_format": f"pcm_{sample_rate}"}
         self._call = Call(provider, f"POST {self._url}", target.api_key, env_key(provider),
-                          target.timeout_s)
+                          timeout_for(target.timeout_s))
         self._body = self._base_body(target)
 
     def _base_body(self, target: Target) -> dict[str, Any]:
@@ -88,7 +89,7 @@ class ElevenLabsTTS:
         if previous.strip():
             body["previous_text"] = previous[-_CONTEXT_CHARS:]
         build = rest.post(self._http, self._url, {"xi-api-key": self.target.api_key or ""},
-                          self.target.timeout_s, params=self._params, json=body)
+                          self._call.timeout, params=self._params, json=body)
         aligner = SampleAligner()
         async with rest.open_response(self._http, self._call, build,
                                       refine=self._refine) as response:

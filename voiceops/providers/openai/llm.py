@@ -19,13 +19,14 @@ from typing import Any, ClassVar
 
 import openai
 
-from voiceops.catalog.live.http import base_url_for
 from voiceops.errors import BadResponseError, TruncatedResponseError
 from voiceops.provider_facts import env_key
 from voiceops.providers import options
 from voiceops.providers.base import Message, Target
-from voiceops.providers.failures import Call, SdkErrors, from_sdk
-from voiceops.providers.http import SharedHttp, sdk_timeout
+from voiceops.providers.http import SharedHttp, sdk_timeout, timeout_for
+from voiceops.providers.transport.endpoint import base_url_for
+from voiceops.providers.transport.sdk import SdkErrors, from_sdk
+from voiceops.providers.transport.wording import Call
 
 __all__ = ["OPENAI_ERRORS", "OpenAICompatibleLLM", "OpenAILLM"]
 
@@ -46,7 +47,7 @@ class OpenAILLM:
         self.target = target
         base_url = self.api_root(target)
         self._call = Call(target.provider, f"POST {base_url.rstrip('/')}/chat/completions",
-                          target.api_key, env_key(target.provider), target.timeout_s)
+                          target.api_key, env_key(target.provider), timeout_for(target.timeout_s))
         self._client = openai.AsyncOpenAI(
             api_key=target.api_key or _NO_KEY,
             base_url=base_url,

@@ -3,9 +3,9 @@ client pointed at Sarvam's `/v1` (the SDK's Bearer header is one Sarvam accepts)
 
 from __future__ import annotations
 
-from voiceops.catalog.live.http import base_url_for
 from voiceops.providers.base import Target
 from voiceops.providers.openai.llm import OpenAICompatibleLLM
+from voiceops.providers.transport.endpoint import base_url_for
 
 __all__ = ["SarvamLLM"]
 

@@ -16,15 +16,16 @@ import asyncio
 import json
 from typing import Any
 
-from voiceops.catalog.live.http import base_url_for
 from voiceops.errors import BadResponseError, ProviderRequestError
 from voiceops.provider_facts import env_key
-from voiceops.providers import options, rest
+from voiceops.providers import options
 from voiceops.providers.audio import duration_s, pcm_to_wav
 from voiceops.providers.base import Target, Transcript
-from voiceops.providers.failures import Call
-from voiceops.providers.http import SharedHttp
+from voiceops.providers.http import SharedHttp, timeout_for
 from voiceops.providers.resample import resample
+from voiceops.providers.transport import rest
+from voiceops.providers.transport.endpoint import base_url_for
+from voiceops.providers.transport.wording import Call
 
 __all__ = ["DEFAULT_MODEL", "MAX_SECONDS", "STT_RATE", "SarvamSTT"]
 
@@ -46,7 +47,7 @@ class SarvamSTT:
         self._model = target.model or DEFAULT_MODEL
         self._mode = options.text(target.options, "mode", target.provider)
         self._call = Call(target.provider, f"POST {self._url}", target.api_key,
-                          env_key(target.provider), target.timeout_s)
+                          env_key(target.provider), timeout_for(target.timeout_s))
 
     async def transcribe(self, pcm: bytes, sample_rate: int, language: str | None) -> Transcript:
         """The text of `pcm` (s16le mono at `sample_rate`); `language` is a BCP-47 hint."""
@@ -63,7 +64,7 @@ class SarvamSTT:
             fields["mode"] = self._mode
         build = rest.post(self._http, self._url,
                           {"api-subscription-key": self.target.api_key or ""},
-                          self.target.timeout_s, data=fields,
+                          self._call.timeout, data=fields,
                           files={"file": ("utterance.wav", pcm_to_wav(pcm, sample_rate),
                                           "audio/wav")})
         # open_response retries a quick failure once: the same upload twice is harmless.

@@ -25,15 +25,16 @@ import json
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from voiceops.catalog.live.http import base_url_for
 from voiceops.catalog.snapshot import BundledSnapshot
 from voiceops.errors import BadResponseError, ProviderSetupError
 from voiceops.provider_facts import env_key
-from voiceops.providers import options, rest
+from voiceops.providers import options
 from voiceops.providers.audio import SampleAligner, WavFormatError, split_wav_header, wav_to_pcm
 from voiceops.providers.base import Target
-from voiceops.providers.failures import Call
-from voiceops.providers.http import SharedHttp
+from voiceops.providers.http import SharedHttp, timeout_for
+from voiceops.providers.transport import rest
+from voiceops.providers.transport.endpoint import base_url_for
+from voiceops.providers.transport.wording import Call
 
 __all__ = ["DEFAULT_LANGUAGE", "DEFAULT_MODEL", "REST_RATES", "STREAM_RATES", "SarvamTTS"]
 
@@ -68,7 +69,7 @@ class SarvamTTS:
         root = base_url_for(target.provider, target.base_url).rstrip("/")
         self._url = root + ("/text-to-speech/stream" if self._streamed else "/text-to-speech")
         self._call = Call(target.provider, f"POST {self._url}", target.api_key,
-                          env_key(target.provider), target.timeout_s)
+                          env_key(target.provider), timeout_for(target.timeout_s))
         self._body = self._base_body(target)
 
     def _base_body(self, target: Target) -> dict[str, Any]:
@@ -96,7 +97,7 @@ class SarvamTTS:
             return  # nothing to say: not worth a request (the API would refuse it)
         build = rest.post(self._http, self._url,
                           {"api-subscription-key": self.target.api_key or ""},
-                          self.target.timeout_s, json={**self._body, "text": text})
+                          self._call.timeout, json={**self._body, "text": text})
         async with rest.open_response(self._http, self._call, build) as response:
             if self._streamed:
                 async for pcm in self._pcm_stream(rest.iter_body(response, self._call)):

@@ -4,9 +4,10 @@
         async for chunk in rest.iter_body(response, call):
             ...
 
-- Retries: TTS and STT requests are idempotent, so a quick failure is retried once
-  before any answer arrived, as `retry` explains (timeouts and long `Retry-After`s are not).
-- Errors: every failure leaves as a `ProviderError` (see `failures`); a transport failure
+- Retries: TTS and STT requests are idempotent, so a quick failure is retried per the
+  policy (`ONE_RETRY` by default), and only before the answer's first byte: once bytes
+  have reached the caller, a failure is theirs to handle.
+- Errors: every failure leaves as a `ProviderError` (see `wording`); a transport failure
   while the body is read means the answer was cut (`TruncatedResponseError`).
 - Cancelling the caller closes the response, and so the connection: the provider stops
   synthesising for a caller who barged in.
@@ -20,22 +21,20 @@ from typing import Any
 
 import httpx
 
-from voiceops.catalog.live.http import RetryPolicy
-from voiceops.errors import ProviderError, ProviderSetupError
-from voiceops.providers.failures import Call, Refine, is_timeout, retry_after
-from voiceops.providers.http import timeout_for
-from voiceops.providers.retry import ONE_RETRY, retryable_status
+from voiceops.providers.transport.policy import ONE_RETRY, RetryPolicy, retry_after
+from voiceops.providers.transport.wording import Call, Refine
 
 __all__ = ["iter_body", "open_response", "post", "read_body"]
 
 
-def post(http: httpx.AsyncClient, url: str, headers: Mapping[str, str], timeout_s: float,
-         **content: Any) -> Callable[[], httpx.Request]:
+def post(http: httpx.AsyncClient, url: str, headers: Mapping[str, str],
+         timeout: httpx.Timeout, **content: Any) -> Callable[[], httpx.Request]:
     """What `open_response` takes: a builder of one POST to `url` (content as httpx takes
-    it: json=, data=, files=, params=), made anew for each try."""
+    it: json=, data=, files=, params=), made anew for each try. Pass the `Call`'s timeout,
+    so that a timeout's message names the limit the request had."""
     def build() -> httpx.Request:
-        return http.build_request("POST", url, headers=dict(headers),
-                                  timeout=timeout_for(timeout_s), **content)
+        return http.build_request("POST", url, headers=dict(headers), timeout=timeout,
+                                  **content)
 
     return build
 
@@ -60,33 +59,20 @@ async def _send(
     http: httpx.AsyncClient, call: Call, build: Callable[[], httpx.Request],
     retry: RetryPolicy, refine: Refine | None,
 ) -> httpx.Response:
-    attempt, waited = 0, 0.0
-    while True:
-        attempt += 1
-        asked: float | None = None
-        cause: BaseException | None = None
+    async def attempt(number: int) -> httpx.Response:
         try:
             response = await http.send(build(), stream=True)
         except httpx.InvalidURL as exc:
-            raise ProviderSetupError(f"{call.title}: invalid URL for {call.request}: {exc}",
-                                     provider=call.provider) from exc
+            raise call.bad_url(exc) from exc
         except httpx.TransportError as exc:
-            failure: ProviderError = call.unreachable(exc, attempts=attempt)
-            again = not is_timeout(exc) and not isinstance(exc, httpx.UnsupportedProtocol)
-            cause = exc
-        else:
-            if response.is_success:
-                return response
-            body = await _error_body(response)
-            asked = retry_after(response.headers)
-            failure = call.refused(response.status_code, body, wait=asked, attempts=attempt,
-                                   refine=refine)
-            again = retryable_status(response.status_code)
-        delay = asked if asked is not None else retry.backoff(attempt)
-        if not again or attempt >= retry.attempts or waited + delay > retry.max_total_wait:
-            raise failure from cause
-        await retry.sleep(delay)
-        waited += delay
+            raise call.unreachable(exc, attempts=number) from exc
+        if response.is_success:
+            return response
+        body = await _error_body(response)
+        raise call.refused(response.status_code, body, wait=retry_after(response.headers),
+                           attempts=number, refine=refine)
+
+    return await retry.run(attempt)
 
 
 async def _error_body(response: httpx.Response) -> bytes:
