@@ -267,7 +267,7 @@ def test_yaml_block_is_valid(block: str, project: Path, environment: dict[str, s
         args = ["validate", "--strict", "--env", overlay[1]]
     elif data.get("version") == 1 and {"llm", "tts", "stt", "extends"} & set(data):
         (project / "configs" / "readme_profile.yaml").write_text(block, encoding="utf-8")
-        args = ["validate", "configs/readme_profile.yaml"]
+        args = ["validate", "--strict", "configs/readme_profile.yaml"]
     else:
         return
     # what a profile or an environment uses is pinned first, as the README says to
