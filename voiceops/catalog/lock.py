@@ -140,6 +140,11 @@ def read_lock(path: Path) -> Lock | None:
         return None
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogError(f"{path}: cannot read the lock file ({exc})") from exc
+    return parse_lock(text, path)
+
+
+def parse_lock(text: str, path: Path) -> Lock:
+    """The lock in `text`, read from `path` (named in errors); CatalogError when unusable."""
     fix = "fix the merge or delete it, then run `voiceops lock`"
     try:
         document: Any = json.loads(text)

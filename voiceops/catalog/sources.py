@@ -24,7 +24,11 @@ if TYPE_CHECKING:  # refresh imports httpx: never at `voiceops validate`'s start
 
 def offline_catalog(project: Project) -> Catalog:
     """The lock file's pins first (and every reference must be pinned), then the snapshot."""
-    lock = read_lock(project.lock)
+    return pinned_catalog(read_lock(project.lock))
+
+
+def pinned_catalog(lock: Lock | None) -> Catalog:
+    """The pins of `lock` first (every reference must be pinned), then the snapshot."""
     if lock is None:
         return Catalog([BundledSnapshot()])
     return Catalog([lock, BundledSnapshot()], pinned=lock)

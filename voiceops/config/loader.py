@@ -93,6 +93,9 @@ class ProfileLoader:
         self.display = display
         self.overlay = overlay  # an environment overlay laid over every profile
         self._documents: dict[str, tuple[Document | None, list[Diagnostic]]] = {}
+        #: The text of every file read, by absolute path: exactly what the profiles are made
+        #: of (the runner names a config version by it; a second read could differ).
+        self.texts: dict[str, str] = {}
 
     def document(self, path: Path) -> tuple[Document | None, list[Diagnostic]]:
         """One file parsed (cached), with its syntax and literal-secret diagnostics."""
@@ -106,6 +109,7 @@ class ProfileLoader:
         text, problems = read_text(path, shown)
         if text is None:
             return None, problems
+        self.texts[_key(path)] = text
         doc, problems = parse(text, shown)
         if doc is None:
             return None, problems

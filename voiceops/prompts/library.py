@@ -15,6 +15,7 @@ cannot reach Python internals and a missing variable is an error, never an empty
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -109,6 +110,8 @@ class TemplateLibrary:
         self.env = environment()
         self._cache: dict[str, tuple[Template | None, list[Diagnostic]]] = {}
         self._inline: dict[str, tuple[Render, dict[str, int]]] = {}
+        #: The source of every template read, by absolute path (see ProfileLoader.texts).
+        self.texts: dict[str, str] = {}
 
     def names(self) -> list[str]:
         """Every template name found, sorted (subfolders give names like `sales/outbound`)."""
@@ -158,6 +161,7 @@ class TemplateLibrary:
             source = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             return None, [make("VO001", shown, 1, 1, f"cannot read template: {exc}")]
+        self.texts[os.path.abspath(path)] = source
         description, variables, problems = _declarations(source, shown)
         try:
             used = used_variables(self.env, source)

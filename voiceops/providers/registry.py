@@ -19,10 +19,10 @@ from __future__ import annotations
 import importlib
 import json
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from voiceops.config.interpolate import reference_name
 from voiceops.errors import MissingKeyError, ProviderSetupError
@@ -39,6 +39,7 @@ __all__ = [
     "PoolShard",
     "ProviderPool",
     "client_class",
+    "preload",
     "resolve_target",
 ]
 
@@ -150,6 +151,21 @@ def client_class(capability: Capability, provider: str) -> type[Any]:
             provider=provider) from exc
     found: type[Any] = getattr(module, class_name)
     return found
+
+
+def preload(profiles: Iterable[Mapping[str, Any]]) -> None:
+    """Import now the client of every LLM, TTS and STT choice (fallbacks too) the effective
+    `profiles` make, so no session pays for an SDK's import on the event loop.
+
+    Raises ProviderSetupError when a provider's package is not installed.
+    """
+    from voiceops.catalog.references import targets
+
+    for data in profiles:
+        for target in targets(dict(data)):
+            provider = target.data.get("provider")
+            if isinstance(provider, str):
+                client_class(cast(Capability, target.section), provider)
 
 
 def _freeze(value: Any) -> str:

@@ -8,6 +8,8 @@ version they started with, so a reload never changes a call in progress.
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,15 +17,18 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from voiceops.catalog.lock import parse_lock
 from voiceops.catalog.resolve import Catalog
+from voiceops.catalog.sources import pinned_catalog
 from voiceops.catalog.voice_ids import voice_ids
-from voiceops.config.loader import profile_files
-from voiceops.diagnostics import Diagnostic
-from voiceops.errors import PromptError
+from voiceops.config.loader import display_path, profile_files
+from voiceops.config.overlay import ENV_FOLDER
+from voiceops.diagnostics import Diagnostic, make
+from voiceops.errors import CatalogError, PromptError, UsageError, VoiceOpsError
 from voiceops.project import Project
 from voiceops.prompts.library import TemplateLibrary
 from voiceops.prompts.render import RenderedPrompt, render_prompt
-from voiceops.validation.validator import default_validator
+from voiceops.validation.validator import Validator
 
 
 @dataclass(frozen=True)
@@ -53,10 +58,12 @@ class ConfigVersion:
     """Every servable profile of one moment, numbered and fingerprinted."""
 
     number: int
-    digest: str  # sha256 over the files that made it: the same files give the same digest
+    digest: str  # digest_of() the files that made it: the same files give the same digest
     profiles: Mapping[str, LiveProfile]
     library: TemplateLibrary = field(repr=False)
+    catalog: Catalog = field(repr=False)  # the offline catalog it was checked against
     created_at: float = field(default_factory=time.time)
+    files: tuple[str, ...] = ()  # project-relative paths of the files it was made of
 
     @property
     def label(self) -> str:
@@ -109,11 +116,33 @@ class BuildResult:
 
 def build_version(project: Project, number: int, overlay: str | None = None) -> BuildResult:
     """Validate every profile of `project` (with the environment overlay `overlay`) and,
-    when none has an error, make a version."""
-    validator = default_validator([project.configs], overlay=overlay)
+    when none has an error, make a version.
+
+    Every file is read once: the digest is of the very text the profiles, templates and
+    catalog pins were made from. (Reading again to hash would name a version after a save
+    that landed in between, and the registry would then take the save's own rebuild for
+    one that changed nothing.) A lock or overlay that cannot be used rejects the build
+    with a diagnostic, like any other bad file.
+    """
+    texts: dict[str, str] = {}
+    try:
+        catalog = _pinned_catalog(project, texts)
+    except CatalogError as exc:
+        return BuildResult(None, (_unusable(project.lock, exc),))
+    try:
+        validator = Validator(project, catalog, overlay=overlay)
+    except UsageError as exc:  # the environment's overlay file is gone
+        where = project.configs / ENV_FOLDER / f"{overlay}.yaml"
+        return BuildResult(None, (_unusable(where, exc),))
     paths = profile_files(project.configs)
-    result = validator.run(paths)
-    if result.errors or not paths:
+    if not paths:
+        return BuildResult(None, (make("VO001", display_path(project.configs), 1, 1,
+                                       "no profiles (.yaml files) in this folder"),))
+    try:
+        result = validator.run(paths)
+    except UsageError as exc:  # a profile deleted since the folder was listed
+        return BuildResult(None, (_unusable(project.configs, exc),))
+    if result.errors:
         return BuildResult(None, result.diagnostics)
     profiles: dict[str, LiveProfile] = {}
     for checked in result.checked:
@@ -127,18 +156,46 @@ def build_version(project: Project, number: int, overlay: str | None = None) -> 
         data = voice_ids(profile.data, validator.catalog)
         profiles[profile.name] = LiveProfile(profile.name, profile.path,
                                              MappingProxyType(data), rendered)
-    layers = [validator.loader.overlay] if validator.loader.overlay else []
-    return BuildResult(ConfigVersion(number, _digest(project, [*paths, *layers]),
-                                     MappingProxyType(profiles), validator.library),
+    texts.update(validator.loader.texts)
+    texts.update(validator.library.texts)
+    files = {_relative(project, path): text for path, text in texts.items()}
+    return BuildResult(ConfigVersion(number, digest_of(files), MappingProxyType(profiles),
+                                     validator.library, catalog, files=tuple(sorted(files))),
                        result.diagnostics)
 
 
-def _digest(project: Project, profiles: list[Path]) -> str:
-    files = [*profiles, *sorted(project.prompts.rglob("*.j2")), project.lock]
+def digest_of(files: Mapping[str, str]) -> str:
+    """The digest of a version made of `files` (project-relative path -> text)."""
     sha = hashlib.sha256()
-    for path in files:
-        try:
-            sha.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-        except OSError:
-            continue
+    for name in sorted(files):
+        sha.update(name.encode() + b"\0" + files[name].encode() + b"\0")
     return sha.hexdigest()
+
+
+def _pinned_catalog(project: Project, texts: dict[str, str]) -> Catalog:
+    """The offline catalog from the lock as read once (its text goes into `texts`)."""
+    try:
+        raw = project.lock.read_bytes()
+    except FileNotFoundError:
+        return pinned_catalog(None)
+    except OSError as exc:
+        raise CatalogError(f"{project.lock}: cannot read the lock file ({exc})") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CatalogError(f"{project.lock}: the lock file is not UTF-8 text") from exc
+    texts[str(project.lock)] = text
+    return pinned_catalog(parse_lock(text, project.lock))
+
+
+def _unusable(path: Path, exc: VoiceOpsError) -> Diagnostic:
+    """A lock, overlay or folder that cannot be used, as an error diagnostic on it."""
+    message, line, col = str(exc), 1, 1
+    if placed := re.match(rf"{re.escape(str(path))}(?::(\d+):(\d+))?: ", message):
+        message = message[placed.end():]
+        line, col = int(placed[1] or 1), int(placed[2] or 1)
+    return make("VO001", display_path(path), line, col, message)
+
+
+def _relative(project: Project, path: str) -> str:
+    return Path(os.path.relpath(path, project.root)).as_posix()

@@ -63,9 +63,8 @@ def create_app(runner: Runner) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         reloader = Reloader(runner.project, runner.registry,
                             overlay=runner.settings.overlay)
-        runner.registry.subscribe(lambda version, rejection: runner.metrics.reloads.labels(
-            "ok" if version else "rejected").inc())
         task = asyncio.create_task(reloader.run()) if runner.settings.reload else None
+        runner.reload_task = task
         lag = asyncio.create_task(watch_lag(runner.metrics.loop_lag.observe))
         app.state.reloader = reloader
         try:

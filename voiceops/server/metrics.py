@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from voiceops.runtime.registry import Failure, Outcome, Rejection
 from voiceops.runtime.session import TurnMetrics
 
 _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10)
@@ -21,6 +22,10 @@ class Metrics:
                               registry=r)
         self.reloads = Counter("voiceops_reloads", "Config reloads, by result", ["result"],
                                registry=r)
+        self.reload_failures = Counter(
+            "voiceops_reload_failures", "Rebuilds that raised instead of answering (not config "
+            "errors): the reloader logs them, shows the last in /v1/status, keeps watching",
+            registry=r)
         self.latency = Histogram("voiceops_stage_latency_seconds", "Latency per turn stage",
                                  ["stage"], buckets=_BUCKETS, registry=r)
         self.provider_failures = Counter(
@@ -53,6 +58,13 @@ class Metrics:
 
     def refused_connection(self, reason: str) -> None:
         self.refused_connections.labels(reason).inc()
+
+    def reloaded(self, outcome: Outcome) -> None:
+        """Count one rebuild's outcome (a registry listener)."""
+        if isinstance(outcome, Failure):
+            self.reload_failures.inc()
+        else:
+            self.reloads.labels("rejected" if isinstance(outcome, Rejection) else "ok").inc()
 
     def error(self, code: str) -> None:
         self.errors.labels(code).inc()

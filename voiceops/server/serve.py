@@ -126,11 +126,6 @@ def _origins(origins: tuple[str, ...]) -> tuple[str, ...]:
 def _import_clients(version: ConfigVersion) -> None:
     """Import every client the profiles use now: the SDKs take up to a second and a half to
     import, which would otherwise land on the first caller's first turn."""
-    from voiceops.catalog.references import targets
-    from voiceops.providers.registry import client_class
+    from voiceops.providers.registry import preload
 
-    for profile in version.profiles.values():
-        for target in targets(dict(profile.data)):
-            provider = target.data.get("provider")
-            if isinstance(provider, str):
-                client_class(target.section, provider)  # type: ignore[arg-type]
+    preload(profile.data for profile in version.profiles.values())

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from voiceops.catalog.resolve import Catalog
@@ -56,34 +57,44 @@ class Runner:
     metrics: Metrics = field(default_factory=Metrics)
     health: ProviderHealth = field(default_factory=ProviderHealth)
     sessions: set[Session] = field(default_factory=set)
-    _catalogs: dict[int, Catalog] = field(default_factory=dict)
+    reload_task: asyncio.Task[None] | None = None  # the reloader's, while the app runs
 
     def __post_init__(self) -> None:
         self.metrics.providers_down.set_function(lambda: len(self.health.down()))
+        self.registry.subscribe(self.metrics.reloaded)
 
     def catalog(self) -> Catalog:
-        """The offline catalog (lock, then bundled) of the live config version."""
-        number = self.registry.current.number
-        if number not in self._catalogs:
-            from voiceops.catalog.sources import offline_catalog
-
-            self._catalogs = {number: offline_catalog(self.project)}
-        return self._catalogs[number]
+        """The offline catalog (lock, then bundled) the live config version was checked
+        against."""
+        return self.registry.current.catalog
 
     def status(self) -> dict[str, Any]:
         version = self.registry.current
         rejection = self.registry.last_rejection
+        failure = self.registry.last_failure
         return {
             "config_version": version.label,
+            "config_digest": version.digest,  # of the files it was made of (runtime/config.py)
             "environment": self.settings.overlay,
             "profiles": sorted(version.profiles),
             "loaded_at": version.created_at,
             "sessions_live": len(self.sessions),
             "simulated": self.settings.simulated,
-            "reloads": {"accepted": self.registry.accepted, "rejected": self.registry.rejected},
+            "reloads": {"accepted": self.registry.accepted, "rejected": self.registry.rejected,
+                        "failed": self.registry.failed},
+            "reloader": self._reloader_state(),
             "providers_down": self.health.down(),
             "last_rejection": None if rejection is None else {
                 "at": rejection.at,
                 "diagnostics": [d.__dict__ for d in rejection.diagnostics],
             },
+            # a rebuild that raised (not a config error): what, when, and how often in a row
+            "last_reload_failure": None if failure is None else asdict(failure),
         }
+
+    def _reloader_state(self) -> str:
+        """"watching" while the reloader runs, "stopped" if it ended, "off" without reload."""
+        if not self.settings.reload:
+            return "off"
+        task = self.reload_task
+        return "watching" if task is not None and not task.done() else "stopped"
