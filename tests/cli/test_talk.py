@@ -176,6 +176,7 @@ def run_talk(*args: str, **popen: Any) -> subprocess.Popen[str]:
                             env={**os.environ, "NO_COLOR": "1"}, **popen)
 
 
+@pytest.mark.slow
 def test_interactive_talk_answers_pings_while_waiting_and_echoes_once() -> None:
     """input() used to block the event loop: pings went unanswered until the daemon gave up."""
     with Scripted(pinging_chat) as server:
@@ -230,6 +231,7 @@ def test_no_answer_in_time_is_a_voiceops_error() -> None:
                          reply_timeout_s=0.5))
 
 
+@pytest.mark.slow
 def test_the_daemon_hanging_up_after_silence_ends_the_talk_cleanly() -> None:
     with Scripted(hang_up_for_silence) as server:
         proc = run_talk(server.url, stdin=subprocess.PIPE)  # open: nobody types

@@ -60,11 +60,16 @@ def openai_connection_cut(sims: SimStack) -> None:
     sims.servers["openai"].faults.truncate(keep_bytes=300, path="/v1/chat")
 
 
+def openai_stream_ends_early(sims: SimStack) -> None:  # no finish_reason: a cut reply
+    sims.servers["openai"].faults.truncate(mode="cut", keep_bytes=300, path="/v1/chat")
+
+
 @pytest.mark.parametrize(("profile", "fault", "apology"), [
     ("support_hi", openai_stream_error, APOLOGY_HI),
     ("support_hi", openai_connection_cut, APOLOGY_HI),
+    ("support_hi", openai_stream_ends_early, APOLOGY_HI),
     ("sales_en", anthropic_stream_error, APOLOGY_EN),
-], ids=["sse-error-event", "connection-cut", "anthropic-error-event"])
+], ids=["sse-error-event", "connection-cut", "ends-early", "anthropic-error-event"])
 def test_an_llm_failing_after_its_first_token_ends_the_turn_with_an_error_and_an_apology(
         make_client: MakeClient, sims: SimStack, profile: str,
         fault: Callable[[SimStack], None], apology: str) -> None:

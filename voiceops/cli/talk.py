@@ -312,15 +312,13 @@ class _Link:
     async def _turn(self, greeting: bool = False) -> TurnResult:
         """Frames until the turn's metrics (for the greeting, its reply.done)."""
         result = TurnResult()
-        started = time.perf_counter()
         while True:
             kind = self._handle(await self._next(self.reply_timeout_s), result)
             ends = (kind == "reply.done" and greeting) or kind == "turn.metrics" or (
                 kind == "error" and result.errors[-1].get("code") in _TURN_ENDING_ERRORS)
             if ends:
                 if kind == "turn.metrics":
-                    self.echo(_latency_line(result.metrics, result,
-                                            time.perf_counter() - started))
+                    self.echo(_latency_line(result))
                 self._record(result)
                 return result
 
@@ -366,7 +364,8 @@ def _closed(socket: Any) -> str:
     return f"the daemon closed the connection ({code} {reason or name})".replace(" )", ")")
 
 
-def _latency_line(metrics: dict[str, Any], result: TurnResult, wall_s: float) -> str:
+def _latency_line(result: TurnResult) -> str:
+    metrics = result.metrics
     parts = []
     for key, label in (("stt_ms", "stt"), ("llm_ttft_ms", "llm first token"),
                        ("tts_ttfb_ms", "tts first byte"), ("first_audio_ms", "first audio")):
