@@ -17,39 +17,15 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import websockets
 
 from voiceops.harness.daemon import DaemonProcess
+from voiceops.harness.soak import answers, open_ready
 from voiceops.project.scaffold import scaffold
 
 PROFILE = "support_hi"
 TEMPLATE = "prompts/customer_support.j2"
-
-
-async def open_session(url: str) -> tuple[Any, dict[str, Any]]:
-    ws = await websockets.connect(url, max_size=None)
-    await ws.send(json.dumps({"type": "start", "profile": PROFILE}))
-    while True:
-        message = await ws.recv()
-        if isinstance(message, str) and json.loads(message)["type"] == "ready":
-            ready = json.loads(message)
-            break
-    await drain(ws, "reply.done")  # the spoken first message
-    return ws, ready
-
-
-async def drain(ws: Any, until: str) -> list[dict[str, Any]]:
-    frames = []
-    while True:
-        message = await asyncio.wait_for(ws.recv(), 30)
-        if isinstance(message, bytes):
-            continue
-        frame = json.loads(message)
-        frames.append(frame)
-        if frame["type"] == until:
-            return frames
 
 
 async def first_new_version(url: str, old: str, saved_at: float) -> float:
@@ -68,7 +44,7 @@ async def first_new_version(url: str, old: str, saved_at: float) -> float:
 
 
 async def main_async(args: argparse.Namespace, url: str, root: Path) -> None:
-    live = await asyncio.gather(*(open_session(url) for _ in range(args.sessions)))
+    live = await asyncio.gather(*(open_ready(url, PROFILE) for _ in range(args.sessions)))
     started_on = {ready["session"]: ready["config_version"] for _, ready in live}
     template = root / TEMPLATE
     original = template.read_text()
@@ -78,19 +54,13 @@ async def main_async(args: argparse.Namespace, url: str, root: Path) -> None:
         template.write_text(original + f"\nEdit number {i}.\n")
         saved = time.perf_counter()
         delays.append(await first_new_version(url, current, saved))
-        ws, ready = await open_session(url)
+        ws, ready = await open_ready(url, PROFILE)
         current = ready["config_version"]
         await ws.close()
     # every live session: still open, same version, and still answering
     changed = dropped = 0
     for ws, ready in live:
-        try:
-            await ws.send(json.dumps({"type": "text", "text": "still there?"}))
-            frames = await drain(ws, "turn.metrics")
-            if not any(f["type"] == "reply.done" and f["text"] for f in frames):
-                dropped += 1
-        except (websockets.ConnectionClosed, TimeoutError):
-            dropped += 1
+        dropped += not await answers(ws)
         if started_on[ready["session"]] != ready["config_version"]:
             changed += 1
         await ws.close()
