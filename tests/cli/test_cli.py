@@ -143,6 +143,7 @@ def test_every_command_has_help_with_an_example(command: str) -> None:
     assert code == 0 and "Example" in out
 
 
+@pytest.mark.slow  # a real voiceops process
 def test_real_process_exit_codes_and_no_traceback(make_project: MakeProject) -> None:
     make_project({"configs/bad.yaml": BAD, "configs/junk.yaml": b"\x00\xff" * 50})
     env = {**os.environ, "NO_COLOR": "1"}
@@ -153,6 +154,7 @@ def test_real_process_exit_codes_and_no_traceback(make_project: MakeProject) -> 
     assert "configs/junk.yaml:1:1: VO001" in proc.stdout
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_validate_does_not_import_provider_sdks(make_project: MakeProject) -> None:
     make_project()
     code = ("import sys; from voiceops.cli import main; sys.argv=['voiceops','validate'];\n"

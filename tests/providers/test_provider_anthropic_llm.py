@@ -104,9 +104,8 @@ def test_an_unknown_model_is_refused(sims: SimStack) -> None:
 
 def test_silence_past_the_timeout_is_a_timeout(sims: SimStack) -> None:
     sims.anthropic_state.llm_ttft_s = 3.0
-    began = time.perf_counter()
     assert isinstance(failure(sims, section(), timeout=0.3), ProviderTimeout)
-    assert time.perf_counter() - began < 2.0
+    assert sims.servers["anthropic"].requests == 1  # the timeout ended it; no retry
 
 
 @pytest.mark.parametrize("mode", ["short", "cut"])

@@ -130,10 +130,9 @@ def test_an_unknown_model_is_a_request_error_quoting_the_server(sims: SimStack) 
 
 def test_no_headers_in_time_is_a_timeout(sims: SimStack) -> None:
     sims.servers["openai"].faults.delay(3.0)
-    began = time.perf_counter()
     error = failure(sims, llm_section(), timeout=0.3)
     assert isinstance(error, ProviderTimeout) and "0.3 s" in str(error)
-    assert time.perf_counter() - began < 2.0
+    assert sims.servers["openai"].requests == 1
 
 
 def test_a_first_token_later_than_the_timeout_is_a_timeout(sims: SimStack) -> None:
@@ -160,11 +159,10 @@ def test_closing_the_stream_midway_closes_the_request(sims: SimStack) -> None:
             await stream.aclose()  # type: ignore[attr-defined]
             return first
 
-    began = time.perf_counter()
     assert asyncio.run(go()) == "You"
     entry = sims.openai_state.last("/v1/chat/completions")
-    assert entry.ended.wait(2.0) and entry.outcome == "disconnected"
-    assert time.perf_counter() - began < 1.0  # not the ~1.5 s the whole reply takes
+    # The server saw the caller leave, rather than finishing the reply.
+    assert entry.ended.wait(10.0) and entry.outcome == "disconnected"
 
 
 def test_an_error_inside_the_stream_is_unavailable_after_the_first_delta(

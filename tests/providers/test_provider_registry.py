@@ -90,6 +90,7 @@ def test_every_registered_client_imports_and_unknown_providers_say_what_exists()
         client_class("tts", "openai")
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_importing_the_registry_loads_no_sdk() -> None:
     code = ("import sys, voiceops.providers.registry, voiceops.sim.stack; "
             "print(sorted(m for m in ('openai', 'anthropic', 'httpx2') if m in sys.modules))")

@@ -4,7 +4,6 @@ endpoint's WAV for the rates streaming lacks, tuning per model, errors, retries,
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -129,7 +128,5 @@ def test_a_second_failure_is_reported(sims: SimStack) -> None:
 
 def test_a_stalled_first_byte_is_a_timeout_and_not_retried(sims: SimStack) -> None:
     sims.sarvam_state.tts_ttfb_s = 3.0
-    began = time.perf_counter()
     assert isinstance(failure(sims, tts_section(), timeout=0.3), ProviderTimeout)
-    assert time.perf_counter() - began < 1.5
     assert sims.servers["sarvam"].requests == 1

@@ -124,6 +124,5 @@ def test_failures_map_to_their_errors(sims: SimStack, config: dict[str, Any], st
 @pytest.mark.parametrize("config", [SARVAM, OPENAI], ids=["sarvam", "openai"])
 def test_no_answer_in_time_is_a_timeout(sims: SimStack, config: dict[str, Any]) -> None:
     sims.latency(stt=3.0)
-    began = time.perf_counter()
     assert isinstance(failure(sims, config, timeout=0.3), ProviderTimeout)
-    assert time.perf_counter() - began < 1.5  # and not retried
+    assert sims.servers[config["provider"]].requests == 1  # not retried

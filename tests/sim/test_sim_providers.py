@@ -3,7 +3,6 @@ error shapes, paging, filters, and data drawn from the bundled snapshot plus ext
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -168,10 +167,9 @@ def test_elevenlabs_voices_carry_labels_languages_and_previews(http: httpx.Clien
     assert refused.json()["detail"]["status"] == "invalid_api_key"
 
 
-def test_synthetic_voices_are_deterministic_and_fast() -> None:
-    began = time.perf_counter()
+def test_synthetic_voices_are_deterministic_and_distinct() -> None:
     many = synthetic_voices(10_000)
-    assert time.perf_counter() - began < 2.0
+    assert synthetic_voices(10_000) == many
     assert len({v["voice_id"] for v in many}) == 10_000
     assert len({v["name"] for v in many}) == 10_000
     assert synthetic_voices(10, seed=0) == many[:10]  # a longer list extends a shorter one

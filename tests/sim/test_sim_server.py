@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -41,12 +42,12 @@ def make_server() -> SimServer:
     return SimServer(app, name="test", error_body=error_body, api_prefix="/api")
 
 
-def test_starts_in_well_under_300_ms_on_an_ephemeral_port(http: httpx.Client) -> None:
+def test_start_returns_serving_on_an_ephemeral_port(http: httpx.Client) -> None:
+    # How fast it starts is bench material; here: it is listening once start() returns.
     server = make_server()
-    began = time.perf_counter()
     server.start()
     try:
-        assert time.perf_counter() - began < 0.3
+        assert http.get(server.url + "/items").status_code == 200
         assert server.url.startswith("http://127.0.0.1:")
         assert not server.url.endswith(":0")
         assert server.base_url == server.url + "/api"
@@ -124,10 +125,8 @@ def test_bad_fault_plans_are_refused() -> None:
 def test_delay_before_headers_trips_a_client_read_timeout(http: httpx.Client) -> None:
     with make_server() as server:
         server.faults.delay(5.0)
-        began = time.perf_counter()
-        with pytest.raises(httpx.ReadTimeout):
+        with pytest.raises(httpx.ReadTimeout):  # the 0.2 s timeout, not the 5 s answer
             http.get(server.url + "/items", timeout=0.2)
-        assert time.perf_counter() - began < 1.0
 
 
 def test_delay_before_body_stalls_after_the_headers() -> None:
@@ -144,9 +143,10 @@ def test_stop_does_not_wait_for_a_stalled_response(http: httpx.Client) -> None:
     server.faults.delay(30.0)
     with pytest.raises(httpx.ReadTimeout):
         http.get(server.url + "/items", timeout=0.1)
-    began = time.perf_counter()
-    server.stop()
-    assert time.perf_counter() - began < 1.0
+    stopping = threading.Thread(target=server.stop)
+    stopping.start()
+    stopping.join(timeout=10.0)  # generous, and still a third of the stalled answer's 30 s
+    assert not stopping.is_alive()
 
 
 def test_latency_is_added_to_every_request(http: httpx.Client) -> None:

@@ -4,7 +4,6 @@ the request can fail (auth, rate limit, 5xx, timeouts, cut bodies), plus ETag re
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import datetime
 
 import pytest
@@ -184,10 +183,8 @@ def test_cut_json_is_reported_as_invalid_json() -> None:
 def test_a_slow_server_times_out_naming_the_provider() -> None:
     with sim_openai.serve() as sim:
         sim.faults.delay(5.0, times=10)
-        began = time.perf_counter()
         with pytest.raises(ProviderTimeout) as caught:
             fetch(sim, timeout=0.2, retry=fast_retry(attempts=2)[0])
-        assert time.perf_counter() - began < 1.5
         assert sim.requests == 2  # a timeout is retried like a dropped connection
     assert "OpenAI" in str(caught.value) and "0.2 s" in str(caught.value)
 
