@@ -14,9 +14,10 @@ import pytest
 from starlette.testclient import WebSocketTestSession
 
 from tests.server.conftest import MakeClient
-from tests.server.wsclient import frames_until, greeted, say, session_setting
+from tests.server.wsclient import frames_until, greeted, receive, say, session_setting
 from voiceops.project import Project
 from voiceops.providers.transport.policy import ONE_RETRY
+from voiceops.runtime.session import Session
 from voiceops.server.ws import SocketOutbox
 from voiceops.sim.stack import SimStack
 
@@ -203,3 +204,25 @@ def test_a_silence_timer_that_breaks_is_reported(
                                 "message": frames[-1]["message"]}]
     assert 'voiceops_errors_total{code="internal_error"} 1.0' in client.get("/metrics").text
     assert "the line is jammed" in caplog.text
+
+
+def test_a_frame_that_breaks_unexpectedly_is_reported_and_the_session_goes_on(
+        make_client: MakeClient, sims: SimStack, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    handle = Session.on_text
+    broken: list[bool] = []
+
+    async def on_text_once(self: Session, text: str) -> None:
+        if not broken:
+            broken.append(True)
+            raise KeyError("a bug in the frame handler")
+        await handle(self, text)
+
+    monkeypatch.setattr(Session, "on_text", on_text_once)
+    client = make_client()
+    with greeted(client) as session:
+        say(session, "Hello")
+        assert json.loads(receive(session)["text"])["code"] == "internal_error"
+        next_turn_works(session)
+    assert 'voiceops_errors_total{code="internal_error"} 1.0' in client.get("/metrics").text
+    assert "a bug in the frame handler" in caplog.text
