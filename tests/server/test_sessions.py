@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 from tests.server.conftest import MakeClient
 from tests.server.wsclient import frames_until, greeted, session_setting, start
 from voiceops.project import Project
+from voiceops.runtime.history import MAX_HISTORY_CHARS
 from voiceops.sim.stack import SimStack
 
 
@@ -349,8 +350,6 @@ def test_history_is_capped_by_characters_as_well_as_turns(make_client: MakeClien
                                                           sims: SimStack) -> None:
     """A client typing turns as fast as it may (each barging in on the last) keeps only
     what fits the caps, in the session and in what the LLM is sent."""
-    from voiceops.runtime.history import MAX_HISTORY_CHARS
-
     sims.reset()
     sims.openai_state.reply_sentences = 0
     client = make_client()
