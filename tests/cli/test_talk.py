@@ -142,6 +142,13 @@ async def close_on_turn(server: Scripted, ws: ServerConnection) -> None:
     await ws.close(1012, "service restart")
 
 
+async def drop_on_turn(server: Scripted, ws: ServerConnection) -> None:
+    await server.recv(ws)
+    await ws.send(json.dumps(READY))
+    await server.recv(ws)
+    ws.transport.abort()  # no close frame: the daemon was killed, or the network dropped
+
+
 async def garbage_on_turn(server: Scripted, ws: ServerConnection) -> None:
     await server.recv(ws)
     await ws.send(json.dumps(READY))
@@ -212,6 +219,7 @@ def test_piped_turns_are_echoed_once_and_end_cleanly() -> None:
 
 @pytest.mark.parametrize(("handler", "expected"), [
     (close_on_turn, "the daemon closed the connection (1012 service restart)"),
+    (drop_on_turn, "the connection to the daemon was lost"),
     (garbage_on_turn, "the daemon sent a frame that is not JSON"),
 ])
 def test_a_network_event_is_one_line_not_an_internal_error(handler: Handler,

@@ -355,8 +355,8 @@ def _closed(socket: Any) -> str:
     from websockets.frames import CloseCode
 
     code, reason = socket.close_code, socket.close_reason
-    if code is None:
-        return "the connection to the daemon was lost"
+    if code in (None, CloseCode.ABNORMAL_CLOSURE):  # no close frame came
+        return "the connection to the daemon was lost (it stopped, or the network dropped)"
     try:
         name = CloseCode(code).name.lower().replace("_", " ")
     except ValueError:
