@@ -39,19 +39,19 @@ def mode(path: Path) -> int:
 
 
 def test_voices_language_filter_says_bundled_voices_list_no_languages(clone: Path) -> None:
-    code, out, err = invoke("voices", "--provider", "elevenlabs", "--language", "en-US")
+    code, _, err = invoke("voices", "--provider", "elevenlabs", "--language", "en-US")
     assert code == 0
     assert "hint: " in err and "ElevenLabs" in err and "--live" in err
 
 
 def test_voices_custom_offline_says_custom_voices_need_live(clone: Path) -> None:
-    code, out, err = invoke("voices", "--custom")
+    code, _, err = invoke("voices", "--custom")
     assert code == 0
     assert "hint: " in err and "--live" in err and "ELEVENLABS_API_KEY" in err
 
 
 def test_voices_with_results_give_no_hint(clone: Path) -> None:
-    code, out, err = invoke("voices", "--provider", "sarvam", "--gender", "female")
+    code, _, err = invoke("voices", "--provider", "sarvam", "--gender", "female")
     assert code == 0 and "hint" not in err
 
 
