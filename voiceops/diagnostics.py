@@ -19,6 +19,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "VO001": ("error", "file cannot be read"),
     "VO002": ("error", "file is empty"),
     "VO003": ("error", "file is too large"),
+    "VO004": ("error", "path leads outside configs/ or prompts/"),
+    "VO005": ("error", "not a regular file (FIFO, device, socket)"),
     "VO100": ("error", "YAML syntax error"),
     "VO101": ("error", "YAML structure too deep or too large"),
     "VO102": ("error", "profile is not a mapping"),
@@ -58,6 +60,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "VO505": ("error", "bad template variable declaration"),
     "VO506": ("error", "template cannot be rendered"),
     "VO507": ("error", "prompt variable has the wrong type"),
+    "VO508": ("error", "rendered prompt too large"),
+    "VO509": ("error", "template does too much work (loop steps or render time)"),
 }
 
 

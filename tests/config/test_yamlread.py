@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from voiceops.config.yamlread import MAX_BYTES, MAX_DEPTH, Mark, parse, read_text
+from voiceops.config.yamlread import MAX_DEPTH, Mark, parse, read_text
+from voiceops.project.files import MAX_BYTES
 
 
 def codes(diagnostics: list) -> list[str]:

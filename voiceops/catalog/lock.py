@@ -23,6 +23,7 @@ from voiceops.catalog.references import Reference
 from voiceops.catalog.resolve import Catalog
 from voiceops.catalog.types import Model, ProviderCatalog, Voice
 from voiceops.errors import CatalogError
+from voiceops.project.files import read_bounded
 
 LOCK_VERSION = 1
 
@@ -100,7 +101,7 @@ def write_lock(path: Path, lock: Lock) -> bool:
     """Write `lock` to `path` atomically; False when the file already says the same."""
     text = dumps(lock)
     try:
-        if path.read_text(encoding="utf-8") == text:
+        if read_bounded(path) == text.encode("utf-8"):
             return False
     except OSError:
         pass
@@ -135,7 +136,7 @@ def atomic_write(path: Path, text: str, new_mode: int | None = None) -> None:
 def read_lock(path: Path) -> Lock | None:
     """The lock at `path`, None when there is none; CatalogError when it cannot be used."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded(path).decode("utf-8")
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:

@@ -15,6 +15,7 @@ from voiceops.config.loader import ProfileLoader, display_path, profile_files
 from voiceops.config.overlay import environments, overlay_path
 from voiceops.diagnostics import Diagnostic, make
 from voiceops.project import Project
+from voiceops.project.files import read_bounded
 from voiceops.provider_facts import PROVIDERS, title
 
 if TYPE_CHECKING:  # refresh imports httpx: never at `voiceops validate`'s start
@@ -74,7 +75,7 @@ def drift(lock: Lock, refreshed: Refreshed, lock_path: Path) -> list[Diagnostic]
     """Pinned entries that the live catalogs no longer have, or describe differently."""
     shown = display_path(lock_path)
     try:
-        lines = lock_path.read_text(encoding="utf-8").splitlines()
+        lines = read_bounded(lock_path).decode("utf-8", "replace").splitlines()
     except OSError:
         lines = []
 

@@ -3,6 +3,10 @@
 Each file is read and parsed once per loader, however many profiles extend it. Every
 value of an effective profile can still be traced to the file, line and column it came
 from (`Marks`), so a problem inherited from a base profile is reported in the base file.
+
+A profile's chain stays inside the profile's folder (configs/): `extends: ../x` and files
+symlinked elsewhere are refused unread, so a profile cannot make voiceops read, and show in
+its diagnostics, a file outside the project.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from voiceops.config.overlay import overlay_problems, overlay_views
 from voiceops.config.secrets import find_literal_secrets, find_misplaced_credentials
 from voiceops.config.yamlread import Document, Key, Mark, parse, read_text
 from voiceops.diagnostics import Diagnostic, make
+from voiceops.project.files import contained
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
 
@@ -97,16 +102,19 @@ class ProfileLoader:
         #: of (the runner names a config version by it; a second read could differ).
         self.texts: dict[str, str] = {}
 
-    def document(self, path: Path) -> tuple[Document | None, list[Diagnostic]]:
-        """One file parsed (cached), with its syntax and literal-secret diagnostics."""
-        key = _key(path)
+    def document(self, path: Path,
+                 within: Path | None = None) -> tuple[Document | None, list[Diagnostic]]:
+        """One file parsed (cached), with its syntax and literal-secret diagnostics; refused
+        unread when it resolves outside `within` (default: the folder it is in)."""
+        folder = _folder(path) if within is None else within
+        key = f"{_key(path)}\0{_key(folder)}"
         if key not in self._documents:
-            self._documents[key] = self._read(path)
+            self._documents[key] = self._read(path, folder)
         return self._documents[key]
 
-    def _read(self, path: Path) -> tuple[Document | None, list[Diagnostic]]:
+    def _read(self, path: Path, within: Path) -> tuple[Document | None, list[Diagnostic]]:
         shown = self.display(path)
-        text, problems = read_text(path, shown)
+        text, problems = read_text(path, shown, within)
         if text is None:
             return None, problems
         self.texts[_key(path)] = text
@@ -124,7 +132,8 @@ class ProfileLoader:
 
     def load(self, path: Path) -> tuple[LoadedProfile | None, list[Diagnostic]]:
         """The effective profile of `path`, or None when a file in its chain is unreadable."""
-        doc, diagnostics = self.document(path)
+        root = _folder(path)  # every file of the chain must be in here
+        doc, diagnostics = self.document(path, root)
         if doc is None:
             return None, list(diagnostics)
         diagnostics = list(diagnostics)
@@ -134,6 +143,13 @@ class ProfileLoader:
         while isinstance(current.data.get("extends"), str):
             parent_name: str = current.data["extends"]
             mark = current.values.get(("extends",), Mark(current.path, 1, 1))
+            if not contained(current_path.parent / parent_name, root):
+                # refused before looking: whether a file exists out there is not ours to say
+                diagnostics.append(make("VO004", mark.path, mark.line, mark.col,
+                                        f"extends: '{parent_name}' leads outside "
+                                        f"{self.display(root)}/",
+                                        "extend a profile in the same folder, by its name"))
+                break
             parent_path = _sibling(current_path, parent_name)
             if parent_path is None:
                 diagnostics.append(self._missing_parent(current_path, parent_name, mark))
@@ -145,7 +161,7 @@ class ProfileLoader:
                                         "remove `extends:` from one of these profiles"))
                 break
             seen[_key(parent_path)] = parent_name
-            parent, problems = self.document(parent_path)
+            parent, problems = self.document(parent_path, root)
             diagnostics.extend(problems)
             if parent is None:
                 diagnostics.append(make("VO300", mark.path, mark.line, mark.col,
@@ -156,7 +172,7 @@ class ProfileLoader:
             current, current_path = parent, parent_path
 
         if self.overlay is not None:
-            layer, problems = self.document(self.overlay)
+            layer, problems = self.document(self.overlay)  # inside configs/env/ only
             diagnostics.extend(problems)
             if layer is not None:
                 diagnostics.extend(overlay_problems(layer))
@@ -188,6 +204,11 @@ class ProfileLoader:
 def _key(path: Path) -> str:
     """A cache key for a file: absolute, but without `resolve()`'s syscall per component."""
     return os.path.abspath(path)
+
+
+def _folder(path: Path) -> Path:
+    """The folder `path` is in, as written (a symlinked file does not move its folder)."""
+    return Path(os.path.abspath(path)).parent
 
 
 def _sibling(path: Path, name: str) -> Path | None:

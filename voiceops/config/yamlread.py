@@ -14,8 +14,8 @@ from typing import Any
 import yaml
 
 from voiceops.diagnostics import Diagnostic, make
+from voiceops.project.files import RefusedFile, read_bounded
 
-MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
 #: Nodes after alias expansion: a real profile has a few hundred; a bomb has billions.
 MAX_NODES = 100_000
@@ -60,24 +60,16 @@ class _Abort(Exception):
         self.diagnostic = diagnostic
 
 
-def read_text(path: Path, shown: str) -> tuple[str | None, list[Diagnostic]]:
-    """The file's text, or a diagnostic saying why it cannot be a profile."""
+def read_text(path: Path, shown: str,
+              within: Path | None = None) -> tuple[str | None, list[Diagnostic]]:
+    """The file's text, or a diagnostic saying why it cannot be a profile.
+
+    With `within`, a file that resolves outside that folder is refused unread.
+    """
     try:
-        if path.is_dir():
-            return None, [make("VO001", shown, 1, 1, "is a directory, not a YAML file")]
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return None, [
-                make(
-                    "VO003",
-                    shown,
-                    1,
-                    1,
-                    f"file is {size / 1048576:.1f} MB; profiles are limited to "
-                    f"{MAX_BYTES // 1048576} MB",
-                )
-            ]
-        raw = path.read_bytes()
+        raw = read_bounded(path, within=within)
+    except RefusedFile as exc:
+        return None, [make(exc.code, shown, 1, 1, exc.reason)]
     except OSError as exc:
         return None, [make("VO001", shown, 1, 1, f"cannot read file: {exc.strerror or exc}")]
     if b"\x00" in raw:
@@ -173,14 +165,16 @@ class _Builder:
         self.values[path] = self.mark(event)
         if isinstance(event, yaml.AliasEvent):
             if event.anchor not in self.anchors:
-                raise self.fail(event, "VO100", f"YAML syntax: unknown alias *{event.anchor}")
+                # the file is not valid YAML: say where, never quote it (it may not be ours)
+                raise self.fail(event, "VO100", "YAML syntax: alias (`*name`) with no anchor "
+                                "(`&name`) before it")
             value, size = self.anchors[event.anchor]
             self.count(event, size)
             return value, size
         if isinstance(event, yaml.ScalarEvent):
             value, size = self.scalar(loader, event), 1
         elif event.tag not in (None, "!", _SEQ, _MAP):
-            raise self.fail(event, "VO104", f"unsupported YAML tag {event.tag}",
+            raise self.fail(event, "VO104", "unsupported YAML tag (`!...`)",
                             hint="profiles use plain YAML values")
         elif isinstance(event, yaml.SequenceStartEvent):
             value, size = self.sequence(loader, path, depth)
@@ -208,9 +202,8 @@ class _Builder:
             return event.value
         if tag in _PLAIN_TYPES:
             return loader.construct_object(yaml.ScalarNode(tag, event.value), deep=True)
-        raise self.fail(
-            event, "VO104", f"unsupported YAML tag {tag}", hint="profiles use plain YAML values"
-        )
+        raise self.fail(event, "VO104", "unsupported YAML tag (`!...`)",
+                        hint="profiles use plain YAML values")
 
     def sequence(self, loader: Any, path: Key, depth: int) -> tuple[list[Any], int]:
         items: list[Any] = []

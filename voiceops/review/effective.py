@@ -29,6 +29,7 @@ from voiceops.config.loader import PROFILE_SUFFIXES, profile_files, profile_name
 from voiceops.config.overlay import ENV_FOLDER
 from voiceops.errors import CatalogError, PromptError
 from voiceops.project import CONFIGS, LOCK, Project
+from voiceops.project.files import read_bounded
 from voiceops.prompts.library import TEMPLATE_SUFFIX
 from voiceops.prompts.render import render_prompt
 from voiceops.provider_facts import PROVIDERS
@@ -122,7 +123,7 @@ class TreeView:
         """A hash of the tree's file at `relative`, or None when there is no such file."""
         if relative not in self._digests:
             try:
-                data = (self.tree.root / relative).read_bytes()
+                data = read_bounded(self.tree.root / relative)
             except OSError:
                 self._digests[relative] = None
             else:

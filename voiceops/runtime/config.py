@@ -26,6 +26,7 @@ from voiceops.config.overlay import ENV_FOLDER
 from voiceops.diagnostics import Diagnostic, make
 from voiceops.errors import CatalogError, PromptError, UsageError, VoiceOpsError
 from voiceops.project import Project
+from voiceops.project.files import read_bounded
 from voiceops.prompts.library import TemplateLibrary
 from voiceops.prompts.render import RenderedPrompt, render_prompt
 from voiceops.validation.validator import Validator
@@ -175,7 +176,7 @@ def digest_of(files: Mapping[str, str]) -> str:
 def _pinned_catalog(project: Project, texts: dict[str, str]) -> Catalog:
     """The offline catalog from the lock as read once (its text goes into `texts`)."""
     try:
-        raw = project.lock.read_bytes()
+        raw = read_bounded(project.lock)  # a regular file of at most 1 MB, never a FIFO
     except FileNotFoundError:
         return pinned_catalog(None)
     except OSError as exc:
