@@ -6,9 +6,10 @@ from typing import Any
 
 import jinja2
 
-from voiceops.config.loader import LoadedProfile
+from voiceops.config.loader import LoadedProfile, Marks
 from voiceops.diagnostics import Diagnostic, make
 from voiceops.errors import PromptError
+from voiceops.prompts.budget import RenderBudgetExceeded
 from voiceops.prompts.library import BUILTINS, Template, TemplateLibrary
 from voiceops.prompts.render import prompt_vars, render_prompt
 from voiceops.suggest import did_you_mean
@@ -29,6 +30,11 @@ def check_prompt(profile: LoadedProfile, library: TemplateLibrary) -> list[Diagn
 
     if isinstance(prompt.get("template"), str):
         name = prompt["template"]
+        if library.leads_outside(name):
+            found.append(make("VO004", *marks.place(("prompt", "template")),
+                              f"prompt.template '{name}' leads outside {library.where()}",
+                              "name a template inside the folder, without `..`"))
+            return found
         template, problems = library.get(name)
         found.extend(problems)
         if template is None:
@@ -85,9 +91,22 @@ def check_prompt(profile: LoadedProfile, library: TemplateLibrary) -> list[Diagn
     if not any(d.severity == "error" for d in found):
         try:
             render_prompt(profile.name, data, library)
+        except RenderBudgetExceeded as exc:
+            found.append(make(exc.code, *_budget_place(exc, template, marks), str(exc),
+                              "render less: fewer or shorter loops, no repeated text"))
         except PromptError as exc:
             found.append(make("VO506", *marks.place(("prompt",)), str(exc)))
     return found
+
+
+def _budget_place(exc: RenderBudgetExceeded, template: Template | None,
+                  marks: Marks) -> tuple[str, int, int]:
+    """Where a render stopped: the template's line, else the profile's text."""
+    if exc.part == "first_message":
+        return marks.place(("first_message",))
+    if template is not None:
+        return template.path, exc.line or 1, 1
+    return marks.place(("prompt", "text"))
 
 
 def _used(library: TemplateLibrary, source: str, place: tuple[str, int, int],

@@ -9,8 +9,10 @@ A template declares its variables in a header comment, read as YAML:
       hours: {description: Opening hours, default: "9 to 6"}
     -#}
 
-Templates render in Jinja2's `SandboxedEnvironment` with `StrictUndefined`, so a template
-cannot reach Python internals and a missing variable is an error, never an empty string.
+Templates render in a Jinja2 sandbox with `StrictUndefined` (`voiceops.prompts.sandbox`),
+so a template cannot reach Python internals or run away with memory or time, and a missing
+variable is an error, never an empty string. A template is read only from inside its
+folder: a name with `..` or a file symlinked elsewhere is refused.
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ from typing import Any, Literal
 import jinja2
 import yaml
 from jinja2 import meta, nodes
-from jinja2.sandbox import SandboxedEnvironment
 
 from voiceops.diagnostics import Diagnostic, make
+from voiceops.project.files import RefusedFile, read_bounded
+from voiceops.prompts.sandbox import BudgetedSandbox
 
 TEMPLATE_SUFFIX = ".j2"
 VarType = Literal["string", "number", "boolean", "list"]
@@ -76,9 +79,9 @@ class Template:
         return {v.name: v.default for v in self.variables.values() if not v.required}
 
 
-def environment() -> SandboxedEnvironment:
+def environment() -> BudgetedSandbox:
     """The one Jinja2 environment all prompt and first-message text renders in."""
-    return SandboxedEnvironment(
+    return BudgetedSandbox(
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         trim_blocks=True,
@@ -126,10 +129,23 @@ class TemplateLibrary:
         return ", ".join(f"{self.display(d)}/" for d in self.directories) or "no folder"
 
     def find(self, name: str) -> Path | None:
+        """The file of template `name`, or None; a name leading outside finds nothing."""
+        found = self._locate(name)
+        return found[1] if found else None
+
+    def leads_outside(self, name: str) -> bool:
+        """Whether the name itself (`../x`, `/etc/x`) leaves the folders. A file symlinked
+        elsewhere is refused when read, and reported at the file."""
+        return bool(self.directories) and not any(
+            _names_inside(directory, name) for directory in self.directories)
+
+    def _locate(self, name: str) -> tuple[Path, Path] | None:
+        """The folder and file of template `name`."""
         for directory in self.directories:
             path = directory / f"{name}{TEMPLATE_SUFFIX}"
-            if path.is_file():
-                return path
+            # checked before looking: whether a file exists outside is not ours to say
+            if _names_inside(directory, name) and path.exists():
+                return directory, path
         return None
 
     def inline(self, source: str) -> tuple[Render, dict[str, int]]:
@@ -151,14 +167,17 @@ class TemplateLibrary:
     def get(self, name: str) -> tuple[Template | None, list[Diagnostic]]:
         """The template `name` (cached) with problems in its own file, or None if unusable."""
         if name not in self._cache:
-            path = self.find(name)
-            self._cache[name] = (None, []) if path is None else self._load(name, path)
+            found = self._locate(name)
+            self._cache[name] = (None, []) if found is None else self._load(name, *found)
         return self._cache[name]
 
-    def _load(self, name: str, path: Path) -> tuple[Template | None, list[Diagnostic]]:
+    def _load(self, name: str, directory: Path,
+              path: Path) -> tuple[Template | None, list[Diagnostic]]:
         shown = self.display(path)
         try:
-            source = path.read_text(encoding="utf-8")
+            source = read_bounded(path, within=directory).decode("utf-8")
+        except RefusedFile as exc:
+            return None, [make(exc.code, shown, 1, 1, exc.reason)]
         except (OSError, UnicodeDecodeError) as exc:
             return None, [make("VO001", shown, 1, 1, f"cannot read template: {exc}")]
         self.texts[os.path.abspath(path)] = source
@@ -176,6 +195,12 @@ class TemplateLibrary:
                     f"add `{var}: {{description: ..., required: true}}` under variables: "
                     "in the voiceops header"))
         return Template(name, shown, description, variables, used, compiled), problems
+
+
+def _names_inside(directory: Path, name: str) -> bool:
+    folder = os.path.abspath(directory)
+    path = os.path.normpath(os.path.join(folder, f"{name}{TEMPLATE_SUFFIX}"))
+    return Path(path).is_relative_to(folder)
 
 
 def _plain(source: str) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from voiceops import languages
 from voiceops.errors import PromptError
+from voiceops.prompts.budget import RenderBudgetExceeded, within_budget
 from voiceops.prompts.library import Template, TemplateLibrary
 
 
@@ -41,7 +42,8 @@ def render_prompt(profile_name: str, data: dict[str, Any],
                   library: TemplateLibrary) -> RenderedPrompt:
     """The rendered system prompt and first message of an effective profile.
 
-    Raises PromptError when the template is missing or does not render.
+    Raises PromptError when the template is missing or does not render, and its subclass
+    RenderBudgetExceeded when rendering goes past a limit of `voiceops.prompts.budget`.
     """
     prompt = data.get("prompt") or {}
     template: Template | None = None
@@ -54,9 +56,15 @@ def render_prompt(profile_name: str, data: dict[str, Any],
         else:
             render = library.inline(str(prompt.get("text", "")))[0]
         values = context(profile_name, data, template)
-        system = render(values).strip()
+        system = within_budget(render, values).strip()
         first = data.get("first_message")
-        first_text = library.inline(first)[0](values).strip() if first else None
+        first_text = None
+        if first:
+            try:
+                first_text = within_budget(library.inline(first)[0], values).strip()
+            except RenderBudgetExceeded as exc:
+                exc.part = "first_message"
+                raise
     except PromptError:
         raise
     except Exception as exc:  # a template is user code: any failure in it is the user's to fix
