@@ -162,3 +162,13 @@ def test_validate_never_shows_a_file_outside_the_project(
         assert proc.returncode == 1, proc.stderr
         assert "VO004" in proc.stdout
         assert SECRET not in proc.stdout + proc.stderr
+
+
+def test_symlink_loop_is_a_diagnostic_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").symlink_to(tmp_path / "b.yaml")
+    (tmp_path / "b.yaml").symlink_to(tmp_path / "a.yaml")
+    (tmp_path / "p.yaml").write_text("version: 1\nextends: a\n")
+    _, problems = ProfileLoader({}).load(tmp_path / "a.yaml")
+    assert [p.code for p in problems] == ["VO001"] and "symbolic links" in problems[0].message
+    _, problems = ProfileLoader({}).load(tmp_path / "p.yaml")
+    assert [p.code for p in problems] == ["VO300"]  # a loop is no profile to extend

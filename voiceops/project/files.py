@@ -40,8 +40,12 @@ class RefusedFile(OSError):
 
 
 def contained(path: Path, folder: Path) -> bool:
-    """Whether `path`, symlinks and `..` resolved, is inside `folder` (also resolved)."""
-    return path.resolve().is_relative_to(folder.resolve())
+    """Whether `path`, symlinks and `..` resolved, is inside `folder` (also resolved); a
+    symlink loop leads nowhere inside."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # RuntimeError: Python 3.11's "Symlink loop"
+        return False
 
 
 def read_bounded(path: Path, *, within: Path | None = None, limit: int = MAX_BYTES) -> bytes:
@@ -50,10 +54,11 @@ def read_bounded(path: Path, *, within: Path | None = None, limit: int = MAX_BYT
     Raises RefusedFile as described in the module docstring, FileNotFoundError when there
     is no such file, and OSError for other failures (permissions, I/O).
     """
+    mode = os.stat(path).st_mode  # first: a missing file or a symlink loop says so itself
     if within is not None and not contained(path, within):
         raise RefusedFile("VO004", f"leads outside {within.name}/ (through a symlink or `..`); "
                                    f"voiceops reads only files inside it")
-    _check_type(os.stat(path).st_mode)
+    _check_type(mode)
     fd = os.open(path, _OPEN_FLAGS)
     try:
         info = os.fstat(fd)
