@@ -33,6 +33,7 @@ BOMBS = {
     "replace": ('{{ ("a"*60000)|replace("", "a"*60000) }}', {"VO508"}),
     "join": ('{{ (["a"*60000]*60000)|join }}', {"VO508"}),
     "format_method": ('{{ "{:>1000000000}".format(1) }}', {"VO508"}),
+    "format_nested_width": ('{{ "{:{}}".format(1, ">100000000000") }}', {"VO508"}),
     "percent": ('{{ "%1000000000d" % 1 }}', {"VO508"}),
     "doubling": ("{% set ns = namespace(l=[1]) %}{% for i in range(64) %}"
                  "{% set ns.l = [ns.l, ns.l] %}{% endfor %}{{ ns.l }}", {"VO508"}),

@@ -98,10 +98,13 @@ def _check_format(template: str, values: list[Any]) -> None:
             continue
         for digits in re.findall(r"\d+", spec or ""):
             allow(int(digits))
-        if spec and "{" in spec:  # a width taken from the arguments
+        if spec and "{" in spec:  # a width, or a whole spec, taken from the arguments
             for value in values:
                 if isinstance(value, int):
                     allow(abs(value))
+                elif isinstance(value, str):
+                    for digits in re.findall(r"\d+", value):
+                        allow(int(digits))
     allow(len(template) + sum(measure(v) for v in values))
 
 
