@@ -48,6 +48,7 @@ SKIPPED = {
     "python bench/catalog.py": "a benchmark (minutes of work): measured, not checked",
     "python bench/sessions.py": "a benchmark (minutes of work): measured, not checked",
     "python bench/reload.py": "a benchmark (minutes of work): measured, not checked",
+    "python bench/soak.py": "a benchmark (minutes of work): measured, not checked",
     "python bench/diff.py": "a benchmark (minutes of work): measured, not checked",
 }
 #: Commands run in part: the package is already installed in the environment running this.
