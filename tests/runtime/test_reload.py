@@ -66,14 +66,14 @@ def live_description(registry: LiveRegistry) -> Callable[[], object]:
 Scenario = Callable[[Reloader, LiveRegistry], Awaitable[None]]
 
 
-def run_reloader(project: Project, scenario: Scenario) -> None:
+def run_reloader(project: Project, scenario: Scenario, overlay: str | None = None) -> None:
     """Run the reloader on `project` while `scenario` edits files and checks the registry."""
 
     async def main() -> None:
-        build = build_version(project, 1)
+        build = build_version(project, 1, overlay)
         assert build.version is not None, build.diagnostics
         registry = LiveRegistry(build.version)
-        reloader = Reloader(project, registry)
+        reloader = Reloader(project, registry, overlay=overlay)
         task = asyncio.create_task(reloader.run())
         await until(lambda: reloader.watching)
         try:
@@ -147,6 +147,26 @@ def test_a_conflicted_lock_is_rejected_and_later_edits_still_go_live(
         await until(lambda: description(registry) == "after the conflict")
 
     run_reloader(project, scenario)
+
+
+def test_a_deleted_overlay_is_rejected_and_its_return_goes_live(project: Project) -> None:
+    overlay = project.configs / "env" / "staging.yaml"
+    overlay.parent.mkdir()
+    overlay.write_text("version: 1\nall:\n  session: {max_duration_s: 600}\n")
+
+    def max_duration(registry: LiveRegistry) -> Any:
+        return registry.current.profiles["support_hi"].section("session")["max_duration_s"]
+
+    async def scenario(reloader: Reloader, registry: LiveRegistry) -> None:
+        assert max_duration(registry) == 600
+        overlay.unlink()
+        await until(lambda: registry.rejected == 1)
+        assert registry.last_rejection is not None
+        assert "staging" in registry.last_rejection.diagnostics[0].message
+        overlay.write_text("version: 1\nall:\n  session: {max_duration_s: 300}\n")
+        await until(lambda: max_duration(registry) == 300)
+
+    run_reloader(project, scenario, overlay="staging")
 
 
 def test_a_rebuild_that_raises_is_logged_once_counted_and_the_watch_goes_on(
