@@ -44,6 +44,10 @@ BOMBS = {
     "to_bytes": ('{{ (1).to_bytes(10**9, "big")|length }}', {"VO506", "VO508"}),
     "long_output": ("{{ 'word ' * 9000 }}\n{{ 'word ' * 9000 }}", {"VO508"}),
 }
+#: A header whose `description` is 10**9 strings once its aliases are expanded.
+ALIAS_BOMB_HEADER = "{#- voiceops:\nl0: &l0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]\n" for i in range(1, 9)
+) + "description: *l8\nvariables: {}\n-#}\n"
 PROFILE = """version: 1
 extends: assistant_hi
 prompt: {{template: {name}, vars: {{}}}}
@@ -67,6 +71,8 @@ def project_and_found(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, F
     (root / "configs" / "inline.yaml").write_text(
         assistant[:assistant.index("prompt:")]
         + "prompt:\n  text: \"{{ 'a' * 10**8 }}\"\nfirst_message: Namaste\n")
+    (root / "prompts" / "header_bomb.j2").write_text(ALIAS_BOMB_HEADER + "Hello")
+    (root / "configs" / "header_bomb.yaml").write_text(PROFILE.format(name="header_bomb"))
     (root / "configs" / "first.yaml").write_text(
         "version: 1\nextends: assistant_hi\nfirst_message: \"{{ 'a' * 10**9 }}\"\n")
     proc = subprocess.run([sys.executable, "-m", "voiceops.cli", "validate", "--format", "json"],
@@ -204,3 +210,21 @@ def test_list_methods_that_grow_a_list_are_refused(tmp_path: Path) -> None:
                        "vars": {"items": [1, 2]}}}
     with pytest.raises(PromptError, match=r"unsafe|not available"):
         render_prompt("p", data, library)
+
+
+@pytest.mark.slow
+def test_alias_bomb_in_a_template_header_is_refused(validated: Found) -> None:
+    found = [(d["code"], d["line"], d["message"]) for d in validated["header_bomb"]]
+    assert [code for code, _, _ in found] == ["VO505"], found
+    assert 2 <= int(str(found[0][1])) <= 11 and "alias" in str(found[0][2]), found
+
+
+@pytest.mark.parametrize("source", ["{{ " + "(" * 50_000 + "1" + ")" * 50_000 + " }}",
+                                    "{% if 1 %}" * 5_000 + "x" + "{% endif %}" * 5_000,
+                                    "{{ 1" + " + 1" * 100_000 + " }}"])
+def test_deeply_nested_template_is_a_syntax_diagnostic(tmp_path: Path, source: str) -> None:
+    (tmp_path / "deep.j2").write_text(source)
+    template, problems = TemplateLibrary([tmp_path]).get("deep")
+    assert template is None and [p.code for p in problems] == ["VO503"]
+    with pytest.raises(PromptError):
+        render_prompt("p", {"prompt": {"text": source}}, TemplateLibrary([tmp_path]))

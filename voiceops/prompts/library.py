@@ -19,15 +19,16 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
-import yaml
 from jinja2 import meta, nodes
 
+from voiceops.config.yamlread import parse
 from voiceops.diagnostics import Diagnostic, make
 from voiceops.project.files import RefusedFile, read_bounded
 from voiceops.prompts.sandbox import BudgetedSandbox
@@ -44,7 +45,6 @@ BUILTINS: Mapping[str, str] = {
     "profile": "The profile's name",
 }
 _HEADER = re.compile(r"\A\s*\{#-?\s*voiceops:\s*\n(?P<body>.*?)-?#\}", re.S)
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 Render = Callable[..., str]
 
 
@@ -159,9 +159,10 @@ class TemplateLibrary:
                 text = _plain(source)
                 self._inline[source] = (lambda _values: text, {})
             else:
-                ast = self.env.parse(source)
-                render = _substitution(ast) or self.env.from_string(ast).render
-                self._inline[source] = (render, used_variables(self.env, ast))
+                with _compiling():
+                    ast = self.env.parse(source)
+                    render = _substitution(ast) or self.env.from_string(ast).render
+                    self._inline[source] = (render, used_variables(self.env, ast))
         return self._inline[source]
 
     def get(self, name: str) -> tuple[Template | None, list[Diagnostic]]:
@@ -183,8 +184,9 @@ class TemplateLibrary:
         self.texts[os.path.abspath(path)] = source
         description, variables, problems = _declarations(source, shown)
         try:
-            used = used_variables(self.env, source)
-            compiled = self.env.from_string(source)
+            with _compiling():
+                used = used_variables(self.env, source)
+                compiled = self.env.from_string(source)
         except jinja2.TemplateSyntaxError as exc:
             return None, [*problems, make("VO503", shown, exc.lineno or 1, 1,
                                           f"template syntax: {exc.message}")]
@@ -195,6 +197,16 @@ class TemplateLibrary:
                     f"add `{var}: {{description: ..., required: true}}` under variables: "
                     "in the voiceops header"))
         return Template(name, shown, description, variables, used, compiled), problems
+
+
+@contextmanager
+def _compiling() -> Iterator[None]:
+    """Jinja's parser and compiler recurse, and Python's compiler has its own nesting
+    limits: a template nested thousands deep is a syntax error, not a RecursionError."""
+    try:
+        yield
+    except (RecursionError, SyntaxError) as exc:
+        raise jinja2.TemplateSyntaxError("template nests too deeply", 1) from exc
 
 
 def _names_inside(directory: Path, name: str) -> bool:
@@ -247,12 +259,13 @@ def _declarations(source: str, shown: str) -> tuple[str, dict[str, Variable], li
     if match is None:
         return "", {}, []
     first_line = source[: match.start("body")].count("\n") + 1
-    try:
-        header = yaml.load(match.group("body"), Loader=_Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = first_line + (mark.line if mark else 0)
-        return "", {}, [make("VO505", shown, line, 1, "voiceops header is not valid YAML")]
+    # the profiles' YAML reader: alias bombs and deep nesting are bounded there
+    doc, troubles = parse(match.group("body"), shown)
+    if doc is None:
+        trouble = troubles[0]
+        return "", {}, [make("VO505", shown, first_line + trouble.line - 1, 1,
+                             f"voiceops header is not valid YAML: {trouble.message}")]
+    header = doc.data
     if not isinstance(header, dict):
         return "", {}, [make("VO505", shown, first_line, 1, "voiceops header must be a map")]
     raw_vars = header.get("variables") or {}
