@@ -107,14 +107,13 @@ def test_a_version_digest_is_of_the_bytes_its_profiles_came_from(project: Projec
     thread.start()
     try:
         checked = 0
-        for _ in range(300):
+        while checked < 40:
             version = build_version(project, 1).version
             if version is None:
                 continue
             text = version.profiles["support_hi"].data["description"]
             assert version.digest == digests[text], f"profiles of '{text}', digest of the other"
             checked += 1
-        assert checked > 50
     finally:
         stop.set()
         thread.join()
@@ -346,3 +345,54 @@ def test_a_profile_arriving_by_reload_has_its_sdk_imported_off_the_loop(
     assert lines[-1] == "live with anthropic: True"
     importers = [line for line in lines if line.startswith("anthropic imported on")]
     assert importers and "MainThread" not in importers[0], lines
+
+
+_STUCK_REBUILD = """
+import asyncio, sys, threading
+from pathlib import Path
+from voiceops.project import Project
+from voiceops.runtime import reloader as reloader_module
+from voiceops.runtime.config import build_version
+from voiceops.runtime.registry import LiveRegistry
+from voiceops.runtime.reloader import Reloader
+
+project = Project(Path(sys.argv[1]))
+registry = LiveRegistry(build_version(project, 1).version)
+reloader_module.build_version = lambda *args: threading.Event().wait()  # stuck for good
+
+def building():
+    return [t for t in threading.enumerate() if t.name.startswith("voiceops-reload")]
+
+async def main():
+    reloader = Reloader(project, registry)
+    task = asyncio.create_task(reloader.run())
+    template = project.prompts / "customer_support.j2"
+    for n in range(200):
+        if building():
+            break
+        template.write_text(template.read_text() + f"Edit {n}.")
+        await asyncio.sleep(0.1)
+    print("builder threads:", len(building()), flush=True)
+    reloader.stop.set()
+    await asyncio.wait_for(task, 10)
+    print("reloader stopped", flush=True)
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.slow
+def test_a_stuck_rebuild_holds_up_neither_stop_nor_the_process_exit(
+        project: Project, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = tmp_path / "stuck.py"
+    script.write_text(_STUCK_REBUILD)
+    try:
+        run = subprocess.run([sys.executable, str(script), str(project.root)],
+                             capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"the process did not exit: {exc.stdout!r} {exc.stderr!r}")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == ["builder threads: 1", "reloader stopped"]

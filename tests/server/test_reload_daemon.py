@@ -25,10 +25,11 @@ def root(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def hold_open_once_read(fifo: Path, timeout_s: float = 15) -> int | None:
+def hold_open_once_read(fifo: Path, daemon: DaemonProcess, since: int,
+                        timeout_s: float = 30) -> int | None:
     """The write end of `fifo`, opened once a reader has opened it (and so is now blocked
-    reading it, as long as this end stays open); None when nobody opened it in time (reads
-    of special files are refused, so no rebuild can get stuck on it)."""
+    reading it, as long as this end stays open); None when the daemon refused to read it
+    (special files are not read, so no rebuild can get stuck on it)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
@@ -36,8 +37,11 @@ def hold_open_once_read(fifo: Path, timeout_s: float = 15) -> int | None:
         except OSError as exc:
             if exc.errno != errno.ENXIO:  # ENXIO: no reader yet
                 raise
+        if any(fifo.name in line for line in daemon.lines[since:]):
+            return None  # the rebuild named it in its rejection: it never opened it
         time.sleep(0.02)
-    return None
+    raise AssertionError(f"the daemon neither read nor rejected {fifo.name}:\n"
+                         f"{daemon.output}")
 
 
 def watch_is_up(daemon: DaemonProcess, root: Path, timeout_s: float = 30) -> None:
@@ -63,8 +67,9 @@ def test_a_signal_stops_the_daemon_while_a_rebuild_is_stuck(root: Path,
     assert daemon.proc is not None
     watch_is_up(daemon, root)
     fifo = root / "configs" / "stuck.yaml"
+    mark = len(daemon.lines)
     os.mkfifo(fifo)
-    held = hold_open_once_read(fifo)
+    held = hold_open_once_read(fifo, daemon, mark)
     try:
         daemon.proc.send_signal(sig)
         try:
