@@ -100,8 +100,10 @@ def within_budget(render: Callable[[Mapping[str, Any]], str], values: Mapping[st
 def allow(chars: int) -> None:
     """Refuse, before it is made, one value longer than a prompt may be."""
     if chars > MAX_PROMPT_CHARS:
-        raise RenderBudgetExceeded("VO508", f"template makes a text of {chars:,} characters; "
-                                            f"a prompt is limited to {MAX_PROMPT_CHARS:,}")
+        # at least: `measure` stops counting just past the limit
+        raise RenderBudgetExceeded("VO508", f"template makes a text of at least {chars:,} "
+                                            f"characters; a prompt is limited to "
+                                            f"{MAX_PROMPT_CHARS:,}")
 
 
 def measure(value: Any, limit: int = MAX_PROMPT_CHARS) -> int:
