@@ -172,3 +172,12 @@ def test_symlink_loop_is_a_diagnostic_not_a_crash(tmp_path: Path) -> None:
     assert [p.code for p in problems] == ["VO001"] and "symbolic links" in problems[0].message
     _, problems = ProfileLoader({}).load(tmp_path / "p.yaml")
     assert [p.code for p in problems] == ["VO300"]  # a loop is no profile to extend
+
+
+def test_a_nul_byte_in_a_name_is_no_file_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "base.yaml").write_text("version: 1\n")
+    (tmp_path / "p.yaml").write_text('version: 1\nextends: "base\\0x"\n')
+    _, problems = ProfileLoader({}).load(tmp_path / "p.yaml")
+    assert [p.code for p in problems] == ["VO300"]
+    with pytest.raises(RefusedFile):
+        read_bounded(tmp_path / "base.yaml\0x")

@@ -228,3 +228,11 @@ def test_deeply_nested_template_is_a_syntax_diagnostic(tmp_path: Path, source: s
     assert template is None and [p.code for p in problems] == ["VO503"]
     with pytest.raises(PromptError):
         render_prompt("p", {"prompt": {"text": source}}, TemplateLibrary([tmp_path]))
+
+
+def test_a_nul_byte_in_a_template_name_is_no_template(tmp_path: Path) -> None:
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "prompts").mkdir()
+    (tmp_path / "prompts" / "t.j2").write_text("Hi")
+    found = profile_with_template(tmp_path, '"t\\0x"')
+    assert len(found) == 1 and found[0].startswith("VO500 p.yaml:3 "), found

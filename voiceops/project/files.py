@@ -41,11 +41,14 @@ class RefusedFile(OSError):
 
 def contained(path: Path, folder: Path) -> bool:
     """Whether `path`, symlinks and `..` resolved, is inside `folder` (also resolved); a
-    symlink loop leads nowhere inside."""
+    symlink loop leads nowhere inside; a path with a NUL byte names no file anywhere, so
+    it leads nowhere outside either (reading it fails on its own)."""
     try:
         return path.resolve().is_relative_to(folder.resolve())
     except (OSError, RuntimeError):  # RuntimeError: Python 3.11's "Symlink loop"
         return False
+    except ValueError:  # embedded NUL byte
+        return True
 
 
 def read_bounded(path: Path, *, within: Path | None = None, limit: int = MAX_BYTES) -> bytes:
@@ -54,7 +57,10 @@ def read_bounded(path: Path, *, within: Path | None = None, limit: int = MAX_BYT
     Raises RefusedFile as described in the module docstring, FileNotFoundError when there
     is no such file, and OSError for other failures (permissions, I/O).
     """
-    mode = os.stat(path).st_mode  # first: a missing file or a symlink loop says so itself
+    try:
+        mode = os.stat(path).st_mode  # first: a missing file or a symlink loop says so itself
+    except ValueError as exc:  # embedded NUL byte
+        raise RefusedFile("VO001", "the path has a NUL byte") from exc
     if within is not None and not contained(path, within):
         raise RefusedFile("VO004", f"leads outside {within.name}/ (through a symlink or `..`); "
                                    f"voiceops reads only files inside it")
