@@ -40,6 +40,15 @@ def test_syntax_error_has_position() -> None:
     assert problems[0].line == 3
 
 
+def test_aliases_of_long_text_are_a_bomb_too() -> None:
+    """Few values, but 50 copies of 500 KB: every printout or scan of it would be 25 MB."""
+    text = 'a: &a "' + "x" * 500_000 + '"\nb: [' + ", ".join(["*a"] * 50) + "]\n"
+    doc, problems = parse(text, "bomb.yaml")
+    assert doc is None and codes(problems) == ["VO101"]
+    doc, problems = parse('a: &a "' + "x" * 500_000 + '"\nb: [*a, *a]\n', "ok.yaml")
+    assert doc is not None and problems == []
+
+
 def test_alias_bomb_is_stopped_quickly() -> None:
     levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
     for i in range(1, 9):

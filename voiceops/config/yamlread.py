@@ -19,6 +19,9 @@ from voiceops.project.files import RefusedFile, read_bounded
 MAX_DEPTH = 64
 #: Nodes after alias expansion: a real profile has a few hundred; a bomb has billions.
 MAX_NODES = 100_000
+#: A scalar also counts as one node per this many characters, so aliases of long text
+#: (50 copies of 500 KB) are bounded like aliases of many values: about 10 MB at most.
+_CHARS_PER_NODE = 100
 
 Key = tuple[str | int, ...]
 
@@ -171,8 +174,10 @@ class _Builder:
             value, size = self.anchors[event.anchor]
             self.count(event, size)
             return value, size
+        own = 1  # this node's own weight; a container's children count themselves
         if isinstance(event, yaml.ScalarEvent):
-            value, size = self.scalar(loader, event), 1
+            value = self.scalar(loader, event)
+            size = own = 1 + len(event.value) // _CHARS_PER_NODE
         elif event.tag not in (None, "!", _SEQ, _MAP):
             raise self.fail(event, "VO104", "unsupported YAML tag (`!...`)",
                             hint="profiles use plain YAML values")
@@ -180,7 +185,7 @@ class _Builder:
             value, size = self.sequence(loader, path, depth)
         else:
             value, size = self.mapping(loader, event, path, depth)
-        self.count(event, 1)
+        self.count(event, own)
         if event.anchor:
             self.anchors[event.anchor] = (value, size)
         return value, size
@@ -191,7 +196,8 @@ class _Builder:
             raise self.fail(
                 event,
                 "VO101",
-                f"more than {MAX_NODES:,} values once aliases are expanded (a YAML bomb?)",
+                f"more than {MAX_NODES:,} values (or 10 MB of text) once aliases are "
+                "expanded (a YAML bomb?)",
             )
 
     def scalar(self, loader: Any, event: Any) -> Any:
