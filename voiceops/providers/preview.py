@@ -8,6 +8,7 @@ from typing import Any
 
 from voiceops.catalog.resolve import Catalog
 from voiceops.catalog.voice_ids import voice_id
+from voiceops.config.settings import provider_timeout_s
 from voiceops.errors import ProviderSetupError
 from voiceops.providers.audio import pcm_to_wav
 from voiceops.runtime.session import Providers, ResolveTarget
@@ -74,7 +75,7 @@ async def preview(section: Mapping[str, Any], text: str, *, providers: Providers
             raise ProviderSetupError(problem, provider=provider)
     if catalog is not None:
         section = voice_id(section, catalog)
-    target = resolve(section, env, float(section.get("timeout_s", 15)), language=language)
+    target = resolve(section, env, provider_timeout_s(section), language=language)
     tts = providers.tts(target, sample_rate)
     pcm = bytearray()
     async for chunk in tts.synthesize(text[:MAX_PREVIEW_CHARS]):

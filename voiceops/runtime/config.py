@@ -7,6 +7,7 @@ version they started with, so a reload never changes a call in progress.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -23,6 +24,7 @@ from voiceops.catalog.sources import pinned_catalog
 from voiceops.catalog.voice_ids import voice_ids
 from voiceops.config.loader import display_path, profile_files
 from voiceops.config.overlay import ENV_FOLDER
+from voiceops.config.settings import SessionSettings, schema_default
 from voiceops.diagnostics import Diagnostic, make
 from voiceops.errors import CatalogError, PromptError, UsageError, VoiceOpsError
 from voiceops.project import Project
@@ -47,7 +49,12 @@ class LiveProfile:
 
     @property
     def optimization(self) -> str:
-        return str(self.data.get("optimization", "balanced"))
+        return str(self.data.get("optimization") or schema_default("optimization"))
+
+    @functools.cached_property
+    def session_settings(self) -> SessionSettings:
+        """The `session:` block, typed, with the schema's defaults."""
+        return SessionSettings.from_section(self.section("session"))
 
     def section(self, name: str) -> Mapping[str, Any]:
         value = self.data.get(name)

@@ -64,20 +64,20 @@ class Session:
         self.outbox = outbox
         self.input_rate = input_rate
         self.announce = dict(announce or {})
-        session = profile.section("session")
+        session = profile.session_settings
         tts = profile.section("tts")
         self.output_rate = int(tts.get("sample_rate") or OUTPUT_RATES.get(
             profile.optimization, 22050))
-        self.history = History(int(session.get("max_history_turns", 40)))
+        self.history = History(session.max_history_turns)
         self.playback = Playback()
-        quiet_ms = session.get("end_of_turn_silence_ms")
+        quiet_ms = session.end_of_turn_silence_ms
         self._caller = CallerAudio(
-            input_rate, barge_in=bool(session.get("barge_in", True)),
-            end_of_turn_silence_s=quiet_ms / 1000 if isinstance(quiet_ms, int) else None,
+            input_rate, barge_in=session.barge_in,
+            end_of_turn_silence_s=quiet_ms / 1000 if quiet_ms is not None else None,
             playback=self.playback)
         # a caller who speaks (rather than types) and then goes quiet is reminded, then
         # hung up on
-        self._silence = SilenceWatch(float(session.get("silence_timeout_s", 8)),
+        self._silence = SilenceWatch(session.silence_timeout_s,
                                      self._silence_passed)
         self._spoken_to = False
         self._turn: asyncio.Task[None] | None = None

@@ -21,6 +21,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Coroutine,
 from typing import Any, Protocol
 
 from voiceops import languages
+from voiceops.config.settings import provider_timeout_s
 from voiceops.errors import ProviderError
 from voiceops.providers.audio import duration_s
 from voiceops.providers.base import LLM, STT, TTS, Message, Target
@@ -308,7 +309,7 @@ class Turns:
 
     def _target(self, choice: Choice) -> Target:
         """Resolve a choice for calling (key, base URL); MissingKeyError when no key is set."""
-        return self._resolve(choice, self._env, float(choice.get("timeout_s", 10)),
+        return self._resolve(choice, self._env, provider_timeout_s(choice),
                              language=self.profile.language or None)
 
     def _pieces(self, text: str) -> list[str]:

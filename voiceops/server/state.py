@@ -35,6 +35,8 @@ class Settings:
     max_body_bytes: int = 64 * 1024  # a POST body (a preview's text and tuning)
     max_connections: int = 2000  # open sockets, sessions included; more are closed at once
     header_timeout_s: float = 10.0  # a connection must finish its request headers by then
+    start_timeout_s: float = 10.0  # a session socket must send `start` by then
+    max_idle_s: float = 3600.0  # a cap over each profile's session.idle_timeout_s
 
 
 def is_loopback(host: str) -> bool:
@@ -57,6 +59,7 @@ class Runner:
     metrics: Metrics = field(default_factory=Metrics)
     health: ProviderHealth = field(default_factory=ProviderHealth)
     sessions: set[Session] = field(default_factory=set)
+    sockets: int = 0  # session sockets open, started or not: what the session cap counts
     reload_task: asyncio.Task[None] | None = None  # the reloader's, while the app runs
 
     def __post_init__(self) -> None:

@@ -84,18 +84,25 @@ async def session_endpoint(ws: WebSocket) -> None:
         await _refuse(ws, outbox, runner, "unauthorized", "a valid token is required "
                       "(Authorization: Bearer ... or ?token=)", CLOSE_UNAUTHORIZED)
         return
-    if len(runner.sessions) >= settings.max_sessions:
-        await _refuse(ws, outbox, runner, "server_busy",
-                      f"the server is at its limit of {settings.max_sessions} sessions",
+    # sockets count, not started sessions: clients that connect first and start later
+    # would otherwise all pass the check
+    if runner.sockets >= settings.max_sessions:
+        await _refuse(ws, outbox, runner, "server_busy", _busy(settings.max_sessions),
                       CLOSE_TRY_LATER)
         return
+    runner.sockets += 1
     connection = _Connection(runner, ws, outbox)
     try:
         await connection.serve()
     except WebSocketDisconnect:
         pass  # the client left mid-frame: nothing to answer
     finally:
+        runner.sockets -= 1
         await connection.close()
+
+
+def _busy(cap: int) -> str:
+    return f"the server is at its limit of {cap} sessions"
 
 
 async def close_quietly(ws: WebSocket, code: int) -> None:
@@ -118,18 +125,24 @@ class _Connection:
         self.outbox = outbox
         self.session: Session | None = None
         self.limit = RateLimit(runner.settings.max_messages_per_s)
-        self.deadline = time.monotonic() + runner.settings.max_session_s
+        now = time.monotonic()
+        self.deadline = now + runner.settings.max_session_s
+        # until `start`, the socket has start_timeout_s; then the profile's idle limit
+        self.idle_s = runner.settings.start_timeout_s
+        self.heard_at = now
 
     async def serve(self) -> None:
         settings = self.runner.settings
         while True:
-            remaining = self.deadline - time.monotonic()
+            now = time.monotonic()
+            quiet_until = self.heard_at + self.idle_s
             try:
-                message = await asyncio.wait_for(self.ws.receive(), timeout=max(remaining, 0))
+                message = await asyncio.wait_for(
+                    self.ws.receive(), timeout=max(min(self.deadline, quiet_until) - now, 0))
             except TimeoutError:
-                await self.error("session_expired", "the session reached its time limit")
-                await close_quietly(self.ws, CLOSE_NORMAL)
+                await self.expire(time.monotonic() >= self.deadline)
                 return
+            self.heard_at = time.monotonic()
             if message["type"] == "websocket.disconnect":
                 return
             payload = message.get("bytes") if message.get("bytes") is not None else \
@@ -155,6 +168,18 @@ class _Connection:
                               "binary" if isinstance(payload, bytes) else "text")
                 await self.error("internal_error", "the frame could not be handled; the "
                                  "session goes on")
+
+    async def expire(self, session_over: bool) -> None:
+        """Close a socket whose time ran out: the session's length, no `start`, or silence."""
+        if session_over:
+            await self.error("session_expired", "the session reached its time limit")
+        elif self.session is None:
+            await self.error("start_timeout", f"no start frame within "
+                             f"{self.idle_s:g} s; connect when ready to start")
+        else:
+            await self.error("idle_timeout", f"nothing from the client for {self.idle_s:g} "
+                             "s (the profile's session.idle_timeout_s)")
+        await close_quietly(self.ws, CLOSE_NORMAL)
 
     async def on_audio(self, pcm: bytes) -> None:
         if self.session is None:
@@ -196,9 +221,12 @@ class _Connection:
             prompt = version.render(profile, frame.vars)
         except PromptError as exc:
             raise SessionError("bad_vars", str(exc)) from exc
-        limit = float(profile.section("session").get("max_duration_s",
-                                                     runner.settings.max_session_s))
-        self.deadline = time.monotonic() + min(limit, runner.settings.max_session_s)
+        if len(runner.sessions) >= runner.settings.max_sessions:
+            raise SessionError("server_busy", _busy(runner.settings.max_sessions))
+        limits = profile.session_settings
+        self.deadline = time.monotonic() + min(limits.max_duration_s,
+                                               runner.settings.max_session_s)
+        self.idle_s = min(limits.idle_timeout_s, runner.settings.max_idle_s)
         self.session = Session(version=version, profile=profile, system_prompt=prompt.system,
                                first_message=prompt.first_message,
                                providers=runner.providers.for_session(),
