@@ -51,6 +51,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "VO410": ("error", "reference missing from the lock file"),
     "VO411": ("error", "pinned entry gone from the live catalog"),
     "VO412": ("warning", "pinned entry changed in the live catalog"),
+    "VO413": ("error", "parameter the model refuses"),
+    "VO414": ("warning", "parameter the model may refuse or mishandle (disputed or risky)"),
     # prompts
     "VO500": ("error", "prompt template not found"),
     "VO501": ("error", "required prompt variable not set"),

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from voiceops import languages
+from voiceops.catalog import rules
 from voiceops.catalog.endpoints import PROVIDER as ENDPOINTS
 from voiceops.catalog.endpoints import endpoint_of
 from voiceops.catalog.references import SECTION_APIS, SECTION_KINDS, Key, Target, targets
@@ -72,6 +73,8 @@ class _Checker:
         if target.section == "tts":
             self.voice(target, provider, model)
             self.tuning(target, model)
+        elif target.section == "llm":
+            self.settings(target, model)
         speaks = not self.language or languages.supports(model.languages, self.language)
         if target.section in ("tts", "stt") and not speaks:
             self.report("VO403", (*target.path, "model"),
@@ -165,6 +168,12 @@ class _Checker:
                         _close_voices(self.catalog, provider, ref) or _LOCK_HINT)
             return
         self.pinned(target, "voice", ref)
+        gated = rules.for_model(provider, model.id).gated(voice.id)
+        if gated is not None:
+            self.report("VO414", path, f"voice '{voice.name}' needs the {gated.flag} flag on "
+                        f"the {title(provider)} account ({gated.status}, seen {gated.seen})",
+                        f"{gated.note or ''} Ask {title(provider)} for {gated.flag}; "
+                        "`voiceops probe` shows whether your key can use it".strip())
         if voice.models and model.id not in voice.models:
             self.report("VO402", path,
                         f"voice '{voice.name}' is not available on {model.id}",
@@ -189,6 +198,13 @@ class _Checker:
         provider_keys = {k for m in self.catalog.models(model.provider, "tts") for k in m.tuning}
         for key, value in tuning.items():
             path = (*target.path, "tuning", key)
+            disputed = rules.for_model(model.provider, model.id).disputed(key)
+            if key not in model.tuning and disputed is not None:
+                self.report("VO414", path, f"{model.id} '{key}': sources disagree whether it "
+                            f"is accepted ({disputed.status}, seen {disputed.seen})",
+                            f"{disputed.note or ''} voiceops has it not sent to {model.id} "
+                            "until a probe shows the API takes it".strip())
+                continue
             if key not in model.tuning:
                 if key in provider_keys:  # keys unknown to the provider: the schema said so
                     accepted = ", ".join(model.tuning) or "none"
@@ -206,6 +222,14 @@ class _Checker:
             self.report("VO404", (*target.path, "sample_rate"),
                         f"{model.id} cannot produce {rate} Hz",
                         f"choose one of {', '.join(map(str, model.sample_rates))}")
+
+    def settings(self, target: Target, model: Model) -> None:
+        """LLM settings the model's parameter rules refuse (errors) or doubt (warnings)."""
+        for finding in rules.for_model(model.provider, model.id).check(target.data):
+            where = finding.param if finding.param in target.data else "model"
+            source = "" if finding.firm else f" [{finding.rule.status}, seen {finding.rule.seen}]"
+            self.report("VO413" if finding.firm else "VO414", (*target.path, where),
+                        finding.message + source, finding.hint)
 
     def speed(self, target: Target, model: Model) -> None:
         if self.optimization != "latency":

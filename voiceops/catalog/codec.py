@@ -6,7 +6,11 @@ Format (keys as in `Model` / `Voice`; `provider` is implied by the file)::
      "models": [{"id": ..., "kind": ..., "tuning": {"pace": {"min": ..., "max": ...}}}, ...],
      "voices": [{"id": ..., "name": ..., "models": [...]}, ...],
      "retired_voices": {"<voice id>": "<why, and what to use instead>"},   # optional
-     "notes": ["free text about the data"]}                                  # optional
+     "notes": ["free text about the data"],                                  # optional
+     "rules": [{"kind": ..., "param": ..., "models": [...], ...}]}            # optional
+
+`rules` are per-model parameter rules, dated and sourced; `voiceops.catalog.rules` reads and
+checks them (a catalog from a lock or a live API carries none: they are facts about the API).
 
 A model's `deprecated` text starts with "retired" when the provider no longer serves it (a
 call fails); any other text means it still works but is on its way out.
@@ -48,7 +52,8 @@ class CatalogFormatError(CatalogError):
 
 
 _TOP_KEYS: Final = frozenset(
-    {"provider", "source", "source_date", "models", "voices", "retired_voices", "notes"}
+    {"provider", "source", "source_date", "models", "voices", "retired_voices", "notes",
+     "rules"}
 )
 _MODEL_KEYS: Final = frozenset(f.name for f in fields(Model)) - {"provider"}
 _VOICE_KEYS: Final = frozenset(f.name for f in fields(Voice)) - {"provider"}

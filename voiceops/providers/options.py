@@ -8,11 +8,15 @@ rather than surfacing later as a provider's 400.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from voiceops.catalog import rules
 from voiceops.errors import ProviderSetupError
 
-__all__ = ["flag", "number", "section", "text", "whole"]
+if TYPE_CHECKING:
+    from voiceops.providers.base import Target
+
+__all__ = ["flag", "number", "reasoning_effort", "section", "text", "whole"]
 
 
 def _bad(provider: str, key: str, value: object, wanted: str) -> ProviderSetupError:
@@ -68,3 +72,18 @@ def section(options: Mapping[str, Any], key: str, provider: str) -> Mapping[str,
     if not isinstance(value, Mapping):
         raise _bad(provider, key, value, "a mapping")
     return value
+
+
+def reasoning_effort(target: Target) -> tuple[bool, object]:
+    """(whether to send `reasoning_effort`, the value as the provider's API takes it).
+
+    The profile's setting wins; under `optimization: latency` it is the lowest effort the
+    model's parameter rules list (none for a model without reasoning rules). Values go out
+    as the rules map them (Sarvam's "none" is JSON null)."""
+    model = rules.for_model(target.provider, target.model)
+    given = text(target.options, "reasoning_effort", target.provider)
+    if given is None and target.options.get("optimization") == "latency":
+        given = model.lowest_effort()
+    if given is None:
+        return False, None
+    return True, model.wire("reasoning_effort", given)

@@ -309,7 +309,9 @@ class Turns:
 
     def _target(self, choice: Choice) -> Target:
         """Resolve a choice for calling (key, base URL); MissingKeyError when no key is set."""
-        return self._resolve(choice, self._env, provider_timeout_s(choice),
+        # the optimization level picks settings such as the LLM's reasoning effort
+        return self._resolve({**choice, "optimization": self.profile.optimization},
+                             self._env, provider_timeout_s(choice),
                              language=self.profile.language or None)
 
     def _pieces(self, text: str) -> list[str]:

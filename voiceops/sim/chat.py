@@ -6,6 +6,7 @@
   or "length" when `max_completion_tokens` / `max_tokens` cut the reply), a usage chunk
   when `stream_options.include_usage` is set, and `data: [DONE]`. With the state's
   `llm_stream_error` set, a `data: {"error": ...}` line follows the first token instead.
+- a setting the model's parameter rules refuse (`voiceops.sim.refusals`): the real API's 400.
 - otherwise: one `chat.completion` JSON object, after the time the stream would take.
 
 The reply is `replies.reply()` of the conversation; timing comes from the state's
@@ -25,6 +26,7 @@ from voiceops.sim import replies
 from voiceops.sim.data import stable_id
 from voiceops.sim.knobs import LLMKnobs, Recorder
 from voiceops.sim.pacing import hold, paced, stream_time
+from voiceops.sim.refusals import refusal
 from voiceops.sim.streams import SSE, ClosingStream, ErrorFactory, authorized_body, sse, tracked
 
 __all__ = ["Authorize", "Conversation", "chat_route", "conversation_of"]
@@ -37,6 +39,9 @@ Conversation = list[tuple[str, str]]
 
 _ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
 _CREATED = 1_764_000_000  # fixed, so answers are byte-for-byte repeatable
+#: Whose parameter rules judge a request: model ids do not collide across these providers,
+#: so the model names its provider on every simulator that serves this route.
+_RULES_OF = ("openai", "sarvam")
 
 
 def conversation_of(messages: object) -> Conversation | str:
@@ -89,6 +94,9 @@ def chat_route(authorize: Authorize, error: ErrorFactory, known_model: KnownMode
                    or _invalid_number(body, "top_p", 0, 1))
         if problem:
             return error(400, problem)
+        refused = refusal(_RULES_OF, model, body, error)
+        if refused is not None:
+            return refused
         limit = body.get("max_completion_tokens") or body.get("max_tokens")
         if limit is not None and (not isinstance(limit, int) or limit < 1):
             return error(400, "Invalid 'max_tokens': expected an integer of at least 1")

@@ -8,7 +8,9 @@ content_block_stop, message_delta (stop_reason, usage), message_stop; or, with t
 
 Checks follow the API: `max_tokens` is required; a "system" role among the messages is
 refused with the API's own hint (the system prompt is the top-level `system`); an unknown
-model is a 404 `not_found_error`. The reply is `replies.reply()` of the conversation
+model is a 404 `not_found_error`; a parameter the model's rules refuse on the request's
+`anthropic-version` (temperature, top_p, top_k on 2026-10-21) is the API's 400
+(`voiceops.sim.refusals`). The reply is `replies.reply()` of the conversation
 (system prompt included) and `stop_reason` is "max_tokens" when `max_tokens` cut it.
 """
 
@@ -26,6 +28,7 @@ from voiceops.sim.chat import Authorize, Conversation
 from voiceops.sim.data import stable_id
 from voiceops.sim.knobs import LLMKnobs, Recorder
 from voiceops.sim.pacing import hold, paced, stream_time
+from voiceops.sim.refusals import refusal
 from voiceops.sim.streams import SSE, ClosingStream, ErrorFactory, authorized_body, sse, tracked
 
 __all__ = ["messages_route"]
@@ -91,11 +94,16 @@ def messages_route(authorize: Authorize, error: ErrorFactory, resolve_model: Res
         if parsed.error is not None:
             return parsed.error
         body, sim = parsed.data, request.app.state.sim
+        model = body.get("model")
+        resolved = resolve_model(sim, model) if isinstance(model, str) else None
+        # the API version the request names decides which parameters exist at all
+        refused = refusal(("anthropic",), str(resolved or model), body, error,
+                          request.headers.get("anthropic-version"))
+        if refused is not None:
+            return refused
         problem = _check_numbers(body)
         if problem:
             return error(400, problem)
-        model = body.get("model")
-        resolved = resolve_model(sim, model) if isinstance(model, str) else None
         if resolved is None:
             return error(404, f"model: {model}")
         conversation = _conversation(body)

@@ -8,6 +8,8 @@ OpenAI-compatible server (vLLM, Ollama, a gateway; Sarvam subclasses it).
 - No retries (`max_retries=0`): a failed LLM call goes to the profile's fallback chain,
   which is faster than the SDK's 0.5-8 s backoff while a caller waits.
 - The timeout bounds each wait for bytes (to the first token, and between tokens).
+- `reasoning_effort` is sent when the profile sets it or `optimization: latency` implies
+  it (the lowest effort the model's parameter rules list; `voiceops.catalog.rules`).
 - A stream that ends without a `finish_reason` was cut: `TruncatedResponseError`.
 - Closing the iterator (barge-in) closes the HTTP response, so the server stops generating.
 """
@@ -71,6 +73,9 @@ class OpenAILLM:
         limit = options.whole(target.options, "max_tokens", target.provider)
         if limit is not None:
             found[self.max_tokens_field] = limit
+        send, effort = options.reasoning_effort(target)
+        if send:
+            found["reasoning_effort"] = effort
         return found
 
     async def stream(self, messages: Sequence[Message]) -> AsyncIterator[str]:
