@@ -79,7 +79,7 @@ def test_language_code_goes_only_to_models_that_take_it(sims: SimStack) -> None:
 
 def test_a_voice_the_account_lacks_says_which_and_how_to_list_them(sims: SimStack) -> None:
     error = failure(sims, tts_section(voice="copiedFromAnotherAcct"))
-    assert isinstance(error, ProviderRequestError) and error.status == 400
+    assert isinstance(error, ProviderRequestError) and error.status == 404
     assert "copiedFromAnotherAcct" in str(error)
     assert "voiceops voices --live" in str(error)
 

@@ -113,7 +113,7 @@ def test_elevenlabs_mp3_is_whole_frames_for_the_whole_text(sims: SimStack) -> No
 def test_elevenlabs_refuses_an_unknown_voice_as_the_api_does(sims: SimStack) -> None:
     answer = eleven(sims, "/v1/text-to-speech/notMyVoice/stream", {"text": TEXT},
                     output_format="pcm_16000")
-    assert answer.status_code == 400
+    assert answer.status_code == 404  # facts.ELEVENLABS_VOICE_NOT_FOUND
     assert answer.json()["detail"]["status"] == "voice_not_found"
     bad_format = eleven(sims, f"/v1/text-to-speech/{VOICE}/stream", {"text": TEXT},
                         output_format="pcm_11111")

@@ -6,6 +6,8 @@
   encoder; silent frames are valid MP3 that players and decoders accept, with the right
   duration, which is what a test of an MP3 path can check.
 - G.711 mu-law and A-law (8-bit telephony codecs), encoded exactly.
+- Ogg Opus: silent Opus packets (RFC 6716's 20 ms CELT silence frame) in Ogg pages
+  (RFC 7845 headers, RFC 3533 pages with their CRC), for the same reason as the MP3.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ __all__ = [
     "alaw",
     "mp3_silence",
     "mulaw",
+    "ogg_opus_silence",
     "read_wav",
     "wav_file",
     "wav_stream_header",
@@ -147,3 +150,53 @@ def mulaw(pcm: bytes) -> bytes:
 def alaw(pcm: bytes) -> bytes:
     """PCM s16le as G.711 A-law bytes (one per sample)."""
     return bytes(_alaw(s) for s in _samples(pcm))
+
+
+# --- Ogg Opus ---------------------------------------------------------------------------
+#: One 20 ms mono Opus packet (TOC 0xF8: CELT fullband 20 ms, one frame) that decodes to
+#: silence; 960 samples at Opus' 48 kHz clock.
+_OPUS_SILENCE = b"\xf8\xff\xfe"
+_OPUS_SAMPLES = 960
+_OPUS_PRE_SKIP = 312
+_OGG_SERIAL = 0x53494D31  # "SIM1": any fixed serial number will do
+_BOS, _EOS = 0x02, 0x04
+
+
+def _ogg_crc(data: bytes) -> int:
+    # CRC-32 as Ogg defines it: polynomial 0x04C11DB7, no reflection, initial value 0.
+    crc = 0
+    for byte in data:
+        crc ^= byte << 24
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x04C11DB7) if crc & 0x80000000 else crc << 1
+            crc &= 0xFFFFFFFF
+    return crc
+
+
+def _ogg_page(packets: list[bytes], granule: int, sequence: int, flags: int) -> bytes:
+    lacing = bytearray()
+    for packet in packets:  # every packet here is under 255 bytes: one lacing value each
+        lacing += bytes((len(packet),)) if len(packet) < 255 else bytes((255, 0))
+    head = struct.pack("<4sBBqIIIB", b"OggS", 0, flags, granule, _OGG_SERIAL, sequence, 0,
+                       len(lacing))
+    page = head + bytes(lacing) + b"".join(packets)
+    return page[:22] + struct.pack("<I", _ogg_crc(page)) + page[26:]
+
+
+def ogg_opus_silence(seconds: float, rate: int, packets_per_page: int = 50) -> list[bytes]:
+    """`seconds` of silent mono Opus in Ogg pages: the two header pages, then audio pages
+    of `packets_per_page` 20 ms packets each (the last marked end of stream)."""
+    head = struct.pack("<8sBBHIhB", b"OpusHead", 1, 1, _OPUS_PRE_SKIP, rate, 0, 0)
+    vendor = b"voiceops-sim"
+    tags = b"OpusTags" + struct.pack("<I", len(vendor)) + vendor + struct.pack("<I", 0)
+    pages = [_ogg_page([head], 0, 0, _BOS), _ogg_page([tags], 0, 1, 0)]
+    total = max(math.ceil(seconds * 1000 / 20), 1)
+    per_page = max(packets_per_page, 1)
+    granule = _OPUS_PRE_SKIP
+    for start in range(0, total, per_page):
+        count = min(per_page, total - start)
+        granule += count * _OPUS_SAMPLES
+        last = start + count >= total
+        pages.append(_ogg_page([_OPUS_SILENCE] * count, granule, len(pages),
+                               _EOS if last else 0))
+    return pages

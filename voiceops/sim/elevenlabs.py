@@ -220,7 +220,8 @@ async def search_voices_v2(request: Request) -> Response:
     sort = query.get("sort")
     if sort in ("name", "created_at_unix"):
         descending = query.get("sort_direction", "asc" if sort == "name" else "desc") == "desc"
-        voices = sorted(voices, key=lambda v: (v.get(sort) or 0, v["voice_id"]),
+        blank = "" if sort == "name" else 0  # a voice may have no name
+        voices = sorted(voices, key=lambda v: (v.get(sort) or blank, v["voice_id"]),
                         reverse=descending)
     start = 0
     if token := query.get("next_page_token"):

@@ -1,14 +1,16 @@
 """ElevenLabs text-to-speech: `POST /v1/text-to-speech/{voice_id}/stream` (audio as it is
 made) and `POST /v1/text-to-speech/{voice_id}` (all of it at once).
 
-`output_format` (query) is `codec_rate[_bitrate]`: `pcm_{8000,16000,22050,24000,44100,
-48000}` (raw s16le), `ulaw_8000`, `alaw_8000`, `mp3_22050_32`, `mp3_44100_{32,64,96,128,
-192}` (the API default is mp3_44100_128). Anything else is a 422, FastAPI-style.
+`output_format` (query) is `codec_rate[_bitrate]`, one of `facts.ELEVENLABS_OUTPUT_FORMATS`:
+`pcm_<rate>` (raw s16le), `ulaw_8000`, `alaw_8000`, `mp3_<rate>_<kbps>` (silent frames),
+`opus_48000_<kbps>` (silent Opus in Ogg); the API default is mp3_44100_128. Anything else
+is a 422, FastAPI-style.
 
 The body is `{text, model_id, voice_settings, language_code, ...}`. A voice the account
-lacks is the error users meet most, answered as the API does: HTTP 400 with
-`detail.status` "voice_not_found". `voice_settings` values are range-checked (0..1, speed
-0.7..1.2); `speed` shortens the speech.
+lacks is the error users meet most, answered as the API does now
+(`facts.ELEVENLABS_VOICE_NOT_FOUND`): HTTP 404 with `detail.status` "voice_not_found".
+`voice_settings` values are range-checked (0..1, speed 0.7..1.2); `speed` shortens the
+speech.
 """
 
 from __future__ import annotations
@@ -22,18 +24,17 @@ from starlette.routing import BaseRoute, Route
 
 from voiceops.sim import speech
 from voiceops.sim.chat import Authorize
+from voiceops.sim.facts import ELEVENLABS_OUTPUT_FORMATS, ELEVENLABS_VOICE_NOT_FOUND
 from voiceops.sim.knobs import Recorder, TTSKnobs
 from voiceops.sim.responses import error_response
 from voiceops.sim.streams import ErrorFactory, json_body
-from voiceops.sim.voice_out import AudioFormat, encode, streamed, whole
+from voiceops.sim.voice_out import AudioFormat, Codec, encode, streamed, whole
 
 __all__ = ["DEFAULT_FORMAT", "DEFAULT_MODEL", "parse_output_format", "tts_routes"]
 
 DEFAULT_FORMAT = "mp3_44100_128"
 DEFAULT_MODEL = "eleven_multilingual_v2"
-_PCM_RATES = (8000, 16000, 22050, 24000, 44100, 48000)
-_MP3 = {(22050, 32), (44100, 32), (44100, 64), (44100, 96), (44100, 128), (44100, 192)}
-_FORMAT = re.compile(r"(pcm|ulaw|alaw|mp3)_(\d+)(?:_(\d+))?\Z")
+_FORMAT = re.compile(r"(pcm|ulaw|alaw|mp3|opus)_(\d+)(?:_(\d+))?\Z")
 _SETTINGS = {"stability": (0.0, 1.0), "similarity_boost": (0.0, 1.0), "style": (0.0, 1.0),
              "speed": (0.7, 1.2)}
 
@@ -41,16 +42,10 @@ _SETTINGS = {"stability": (0.0, 1.0), "similarity_boost": (0.0, 1.0), "style": (
 def parse_output_format(value: str) -> AudioFormat | None:
     """The `AudioFormat` an `output_format` names, or None when the API has no such one."""
     match = _FORMAT.match(value)
-    if match is None:
+    if match is None or value not in ELEVENLABS_OUTPUT_FORMATS.value:
         return None
-    codec, rate, kbps = match.group(1), int(match.group(2)), match.group(3)
-    if codec == "pcm" and rate in _PCM_RATES and kbps is None:
-        return AudioFormat("pcm", rate)
-    if codec in ("ulaw", "alaw") and rate == 8000 and kbps is None:
-        return AudioFormat("ulaw" if codec == "ulaw" else "alaw", rate)
-    if codec == "mp3" and kbps is not None and (rate, int(kbps)) in _MP3:
-        return AudioFormat("mp3", rate, int(kbps))
-    return None
+    codec, rate, kbps = match.group(1), int(match.group(2)), int(match.group(3) or 0)
+    return AudioFormat(cast(Codec, codec), rate, kbps)
 
 
 def _invalid(where: list[str], message: str, given: object) -> Response:
@@ -59,9 +54,9 @@ def _invalid(where: list[str], message: str, given: object) -> Response:
                                        "input": given}]}, 422)
 
 
-def _refusal(status: str, message: str) -> Response:
-    # A 400 whose detail.status names the problem, as ElevenLabs tells voice errors apart.
-    return error_response({"detail": {"status": status, "message": message}}, 400)
+def _refusal(status: str, message: str, http_status: int = 400) -> Response:
+    # detail.status names the problem, as ElevenLabs tells voice and model errors apart.
+    return error_response({"detail": {"status": status, "message": message}}, http_status)
 
 
 def _check_settings(settings: object) -> Response | None:
@@ -105,8 +100,8 @@ def tts_routes(authorize: Authorize, error: ErrorFactory) -> list[BaseRoute]:
             return _invalid(["body", "text"], "Field required", text)
         voice_id = request.path_params["voice_id"]
         if not any(v["voice_id"] == voice_id for v in sim.voices):
-            return _refusal("voice_not_found",
-                            f"A voice for the voice_id {voice_id} was not found.")
+            http_status, status, message = ELEVENLABS_VOICE_NOT_FOUND.value
+            return _refusal(status, message.format(voice_id=voice_id), http_status)
         model = body.get("model_id", DEFAULT_MODEL)
         if not any(m["model_id"] == model and m["can_do_text_to_speech"] for m in sim.models):
             # The status name for an unknown model is unconfirmed; the 400 is what matters.

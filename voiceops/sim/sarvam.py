@@ -1,14 +1,17 @@
 """Sarvam simulator: chat, text-to-speech and speech-to-text, as Sarvam serves them.
 
-Sarvam has no catalog endpoint (speakers and models ship as bundled data). Served:
+Speakers and TTS/STT models ship as bundled data (Sarvam lists no voices). Served:
 - `POST /v1/chat/completions`: OpenAI-compatible, streamed as SSE (`voiceops.sim.chat`);
   models are the bundled catalog's chat models that are not retired.
+- `GET /v2/models` (the SDK's `chat_completion.list_models_v2`) and `GET /v1/models`:
+  those chat models, `{object: "list", data: [{id, object, created, owned_by}]}`.
 - `POST /text-to-speech`, `POST /text-to-speech/stream` (`voiceops.sim.sarvam_speech`).
 - `POST /speech-to-text` (`voiceops.sim.transcribe`).
 
 Every endpoint shares the simulated account (`SarvamState`, with the knobs of
 `voiceops.sim.knobs`), the auth check (`api-subscription-key: <key>` or `Authorization:
-Bearer <key>`) and Sarvam's error shape. Add routes to `ROUTES`.
+Bearer <key>`; a missing or wrong key is a 403, `facts.SARVAM_AUTH_FAILURE`) and Sarvam's
+error shape. Add routes to `ROUTES`.
 """
 
 from __future__ import annotations
@@ -21,13 +24,14 @@ from typing import Any, cast
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
 
 from voiceops.sim import sarvam_speech, transcribe
 from voiceops.sim.chat import chat_route
-from voiceops.sim.data import is_gone, snapshot
+from voiceops.sim.data import is_gone, snapshot, stable_int
+from voiceops.sim.facts import SARVAM_AUTH_FAILURE, SARVAM_MODEL_LIST_PATHS
 from voiceops.sim.knobs import LLMKnobs, Recorder, STTKnobs, TTSKnobs
-from voiceops.sim.responses import error_response
+from voiceops.sim.responses import error_response, json_response
 from voiceops.sim.server import SimServer
 
 __all__ = ["API_KEY", "SarvamState", "check_auth", "create_app", "error_body", "serve"]
@@ -56,15 +60,17 @@ def error_body(status: int, message: str) -> dict[str, Any]:
 
 
 def check_auth(request: Request, api_key: str) -> Response | None:
-    """None when the request carries `api_key` in either accepted header, else 401/403."""
+    """None when the request carries `api_key` in either accepted header, else Sarvam's
+    403 (the same answer for a missing key as for a wrong one)."""
     given = request.headers.get("api-subscription-key")
-    if given is None:
+    if not given:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         given = token.strip() if scheme.lower() == "bearer" else None
-    if not given:
-        return error_response(error_body(401, "Missing api-subscription-key header"), 401)
     if given != api_key:
-        return error_response(error_body(403, "Invalid API subscription key"), 403)
+        status, message, code = SARVAM_AUTH_FAILURE.value
+        body = error_body(status, message)
+        body["error"]["code"] = code
+        return error_response(body, status)
     return None
 
 
@@ -91,8 +97,20 @@ def _served(sim: SarvamState, model: str) -> bool:
     return model in _chat_models()
 
 
+async def list_models(request: Request) -> Response:
+    """The chat models, as `GET /v2/models` lists them (created times fixed per id)."""
+    denied = _authorize(request)
+    if denied is not None:
+        return denied
+    data = [{"id": ident, "object": "model", "owned_by": "sarvamai",
+             "created": 1_740_000_000 + stable_int(ident, 50_000_000)}
+            for ident in sorted(_chat_models())]
+    return json_response(request, {"object": "list", "data": data})
+
+
 ROUTES: list[BaseRoute] = [
     chat_route(_authorize, _error, _served),
+    *(Route(path, list_models, methods=["GET"]) for path in SARVAM_MODEL_LIST_PATHS.value),
     *sarvam_speech.tts_routes(_authorize, _error),
     transcribe.sarvam_route(_authorize, _error, sarvam_speech.check_stt_fields),
 ]

@@ -1,7 +1,8 @@
 """Sarvam's speech endpoints, checked per model as the real API checks them.
 
 - `POST /text-to-speech`: JSON `{request_id, audios: [base64 WAV]}`, text up to 2,500
-  characters, after the whole synthesis.
+  characters, after the whole synthesis. The language is `language_code` (or the older
+  `target_language_code`, `facts.SARVAM_TTS_LANGUAGE_FIELDS`), required here.
 - `POST /text-to-speech/stream`: the audio itself as it is made (codec
   `output_audio_codec`: mp3 by default, wav, linear16 = raw PCM, mulaw, alaw), text up to
   3,500 characters, 8-24 kHz only.
@@ -31,6 +32,7 @@ from voiceops.catalog.types import Model
 from voiceops.sim import speech
 from voiceops.sim.chat import Authorize
 from voiceops.sim.data import is_gone, snapshot
+from voiceops.sim.facts import SARVAM_TTS_LANGUAGE_FIELDS
 from voiceops.sim.knobs import Recorder, TTSKnobs
 from voiceops.sim.streams import ErrorFactory, authorized_body
 from voiceops.sim.voice_out import AudioFormat, Codec, encode, streamed, whole
@@ -88,6 +90,15 @@ def _number(body: dict[str, Any], key: str) -> float | str | None:
     return float(value)
 
 
+def _language(body: dict[str, Any]) -> tuple[str, object]:
+    """(field, value) of the language a TTS body names: `language_code` (what the SDK
+    sends since 0.1.29), else the older `target_language_code` the API still takes."""
+    for name in SARVAM_TTS_LANGUAGE_FIELDS.value:
+        if body.get(name) is not None:
+            return name, body[name]
+    return SARVAM_TTS_LANGUAGE_FIELDS.value[0], None
+
+
 def _check_tts(body: dict[str, Any], *, streaming: bool) -> str | None:
     """What is wrong with a TTS request, in Sarvam's words, or None."""
     text = body.get("text")
@@ -96,11 +107,11 @@ def _check_tts(body: dict[str, Any], *, streaming: bool) -> str | None:
         return "text: field required and must be a non-empty string"
     if len(text) > limit:
         return f"text: must be at most {limit} characters (got {len(text)})"
-    language = body.get("target_language_code")
+    field, language = _language(body)
     if language is None and not streaming:
-        return "target_language_code: field required"
+        return f"{field}: field required"
     if language is not None and language not in LANGUAGES:
-        return (f"target_language_code: {language!r} is not supported; use one of "
+        return (f"{field}: {language!r} is not supported; use one of "
                 f"{', '.join(sorted(LANGUAGES))}")
     model_id = body.get("model") or DEFAULT_MODEL
     voice = _tts_models().get(model_id)

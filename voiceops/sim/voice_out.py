@@ -25,16 +25,16 @@ from voiceops.sim.streams import ClosingStream, tracked
 
 __all__ = ["AudioFormat", "encode", "streamed", "whole"]
 
-Codec = Literal["pcm", "wav", "mp3", "ulaw", "alaw"]
+Codec = Literal["pcm", "wav", "mp3", "ulaw", "alaw", "opus"]
 _MEDIA_TYPES: dict[Codec, str] = {
     "pcm": "audio/pcm", "wav": "audio/wav", "mp3": "audio/mpeg", "ulaw": "audio/basic",
-    "alaw": "audio/x-alaw-basic",
+    "alaw": "audio/x-alaw-basic", "opus": "audio/ogg",
 }
 
 
 @dataclass(frozen=True)
 class AudioFormat:
-    """How a voice's audio is sent: codec, sample rate, and (MP3) bitrate."""
+    """How a voice's audio is sent: codec, sample rate, and (MP3, Opus) bitrate."""
 
     codec: Codec
     rate: int
@@ -59,6 +59,9 @@ def encode(fmt: AudioFormat, pcm: bytes, *, chunk_ms: int, streaming: bool) -> l
             return _split(codecs.wav_file(pcm, fmt.rate), count, unit=1)
         pieces = _split(pcm, count, unit=2)
         return [codecs.wav_stream_header(fmt.rate) + pieces[0], *pieces[1:]]
+    if fmt.codec == "opus":  # Ogg pages of about chunk_ms each, the headers in the first
+        pages = codecs.ogg_opus_silence(seconds, fmt.rate, packets_per_page=chunk_ms // 20)
+        return [b"".join(pages[:3]), *pages[3:]]
     if fmt.codec == "mp3":
         frames = codecs.mp3_silence(seconds, fmt.rate, fmt.kbps)
         frame_size = len(codecs.mp3_silence(0, fmt.rate, fmt.kbps))

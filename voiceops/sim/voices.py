@@ -11,7 +11,8 @@ from typing import Any
 from voiceops.catalog.types import Voice
 from voiceops.sim.data import stable_id, stable_int
 
-__all__ = ["CUSTOM_VOICES", "from_catalog", "synthetic_voices", "wire_voice"]
+__all__ = ["CUSTOM_VOICES", "UNNAMED_VOICE_ID", "custom_voices", "from_catalog",
+           "synthetic_voices", "wire_voice"]
 
 _PREVIEW = "https://storage.sim.invalid/voices/{voice_id}/preview.mp3"
 _HQ_MODELS = ["eleven_multilingual_v2", "eleven_flash_v2_5", "eleven_turbo_v2_5", "eleven_v3"]
@@ -35,6 +36,10 @@ CUSTOM_VOICES: tuple[tuple[str, str, str, str, str, str, tuple[str, ...]], ...] 
     ("Legend Voice", "famous", "male", "british", "old", "narrative_story", ("en-GB",)),
 )
 
+#: A voice as the API may list one (`facts.ELEVENLABS_VOICE_CATEGORIES`): no `name` (it is
+#: optional in the SDK's `Voice`) and the `high_quality` category. Clients must cope.
+UNNAMED_VOICE_ID = stable_id("custom:unnamed-high-quality")
+
 _FIRST = ("Asha", "Bruno", "Chen", "Divya", "Elena", "Farid", "Grace", "Hiro", "Isha", "Jonas",
           "Kavya", "Luca", "Maya", "Nikhil", "Olga", "Pedro", "Quinn", "Ravi", "Sana", "Tomas",
           "Uma", "Vikram", "Wen", "Ximena", "Yusuf", "Zara")
@@ -52,19 +57,20 @@ _LOCALES = (("american", "en-US"), ("british", "en-GB"), ("indian", "hi-IN"),
 
 
 def wire_voice(
-    voice_id: str, name: str, category: str, *, gender: str | None = None,
+    voice_id: str, name: str | None, category: str, *, gender: str | None = None,
     accent: str | None = None, age: str | None = None, use_case: str | None = None,
     label_description: str | None = None, description: str | None = None,
     locales: tuple[str, ...] = (), preview_url: str | None = None,
 ) -> dict[str, Any]:
-    """One voice as `GET /v1/voices` and `/v2/voices` return it."""
+    """One voice as `GET /v1/voices` and `/v2/voices` return it (no `name` key when
+    `name` is None)."""
     labels = {k: v for k, v in (("gender", gender), ("accent", accent), ("age", age),
                                 ("use_case", use_case), ("description", label_description))
               if v is not None}
     preview = preview_url or _PREVIEW.format(voice_id=voice_id)
-    return {
-        "voice_id": voice_id,
-        "name": name,
+    voice: dict[str, Any] = {"voice_id": voice_id} if name is None else {
+        "voice_id": voice_id, "name": name}
+    return voice | {
         "category": category,
         "labels": labels,
         "description": description,
@@ -93,12 +99,15 @@ def from_catalog(voice: Voice) -> dict[str, Any]:
 
 
 def custom_voices() -> list[dict[str, Any]]:
-    """`CUSTOM_VOICES` as the API lists them, with ids fixed by their names."""
+    """`CUSTOM_VOICES` as the API lists them, with ids fixed by their names, then the
+    nameless `high_quality` voice."""
     return [
-        wire_voice(stable_id("custom:" + name), name, category, gender=gender, accent=accent,
-                   age=age, use_case=use_case, description=f"{name} ({category}, simulated)",
-                   locales=locales)
-        for name, category, gender, accent, age, use_case, locales in CUSTOM_VOICES
+        *(wire_voice(stable_id("custom:" + name), name, category, gender=gender,
+                     accent=accent, age=age, use_case=use_case,
+                     description=f"{name} ({category}, simulated)", locales=locales)
+          for name, category, gender, accent, age, use_case, locales in CUSTOM_VOICES),
+        wire_voice(UNNAMED_VOICE_ID, None, "high_quality", gender="female",
+                   accent="american", locales=("en-US",)),
     ]
 
 

@@ -10,7 +10,8 @@ count (ties in creation time), the first cursor carries on to the end.
 
 No `voice_type` filter is sent: which values the API honours has changed before, and the
 account's own (custom) voices are recognised by `category` (cloned, generated,
-professional) on every voice instead. An unknown category is kept as "unknown".
+professional) on every voice instead. A category voiceops does not model (`high_quality`,
+new ones) is kept as "unknown"; a voice without a `name` is named by its id.
 
 Model facts (tuning ranges, sample rates, latency) come from the snapshot; the list's names
 and languages win. The list has no speech-to-text models, so the snapshot's STT models stay.
@@ -144,12 +145,17 @@ def _text(data: Mapping[str, Any], key: str) -> str | None:
 
 
 def parse_voice(session: Session, item: Any) -> Voice:
-    """One `/v2/voices` entry as a `Voice`; custom-ness follows from `category` alone."""
+    """One `/v2/voices` entry as a `Voice`; custom-ness follows from `category` alone.
+
+    Only `voice_id` is required (the SDK's `Voice` has `name: Optional[str]`, checked
+    2026-11-30 in elevenlabs 2.78.0): a voice with no name goes by its id.
+    """
     if not isinstance(item, dict):
         raise session.bad_shape(_VOICES, f"a voice that is not an object: {str(item)[:80]}")
-    voice_id, name = _text(item, "voice_id"), _text(item, "name")
-    if voice_id is None or name is None:
-        raise session.bad_shape(_VOICES, f"a voice without voice_id or name: {str(item)[:80]}")
+    voice_id = _text(item, "voice_id")
+    if voice_id is None:
+        raise session.bad_shape(_VOICES, f"a voice without voice_id: {str(item)[:80]}")
+    name = _text(item, "name") or voice_id
     raw_category = _text(item, "category") or "unknown"
     category = cast(VoiceCategory, raw_category if raw_category in _CATEGORIES else "unknown")
     labels = item.get("labels")
