@@ -5,6 +5,7 @@ The same attack from a real browser page on a foreign origin is in tests/console
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import time
@@ -177,3 +178,14 @@ def test_a_credential_in_an_ordinary_field_never_goes_live(daemon: DaemonProcess
         assert CANARY not in daemon.output
     finally:
         (root / "configs" / "leaky.yaml").unlink()
+
+
+def test_a_socket_that_never_starts_a_session_is_closed(daemon: DaemonProcess) -> None:
+    async def go() -> tuple[str, int | None]:
+        async with websockets.connect(daemon.ws_url, open_timeout=10) as ws:
+            frame = json.loads(await asyncio.wait_for(ws.recv(), 30))
+            with contextlib.suppress(websockets.ConnectionClosed):
+                await asyncio.wait_for(ws.recv(), 30)
+            return str(frame["code"]), ws.close_code
+
+    assert asyncio.run(go()) == ("start_timeout", 1000)
