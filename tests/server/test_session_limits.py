@@ -45,3 +45,17 @@ def test_a_started_session_whose_client_goes_quiet_is_closed(make_client: MakeCl
         while (message := receive(session))["type"] != "websocket.close":
             pass
         assert message["code"] == 1000
+
+
+def test_what_held_still_holds_a_bad_token_closes_4401_and_floods_are_rate_limited(
+        make_client: MakeClient) -> None:
+    guarded = make_client(_settings(max_messages_per_s=5), env=None)
+    with guarded.websocket_connect("/v1/sessions") as flood:
+        for _ in range(30):  # bursts of twice the rate pass, the rest are refused
+            flood.send_text(json.dumps({"type": "interrupt"}))
+        codes = [json.loads(receive(flood)["text"])["code"] for _ in range(30)]
+        assert codes.count("rate_limited") >= 15
+    locked = make_client(Settings(default_profile="support_hi", reload=False, token="s3cret"))
+    with locked.websocket_connect("/v1/sessions") as intruder:
+        assert json.loads(receive(intruder)["text"])["code"] == "unauthorized"
+        assert receive(intruder) == {"type": "websocket.close", "code": 4401, "reason": ""}
