@@ -181,3 +181,15 @@ def test_a_nul_byte_in_a_name_is_no_file_not_a_crash(tmp_path: Path) -> None:
     assert [p.code for p in problems] == ["VO300"]
     with pytest.raises(RefusedFile):
         read_bounded(tmp_path / "base.yaml\0x")
+
+
+def test_dot_dot_through_a_symlinked_folder_is_outside(tmp_path: Path) -> None:
+    (tmp_path / "outside" / "inner").mkdir(parents=True)
+    (tmp_path / "outside" / "x.yaml").write_text(OUTSIDE)
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    (configs / "sub").symlink_to(tmp_path / "outside" / "inner")
+    # `configs/sub/../x.yaml` reads like configs/x.yaml, but opens outside/x.yaml
+    with pytest.raises(RefusedFile) as caught:
+        read_bounded(configs / "sub" / ".." / "x.yaml", within=configs)
+    assert caught.value.code == "VO004"

@@ -61,7 +61,7 @@ def read_bounded(path: Path, *, within: Path | None = None, limit: int = MAX_BYT
         mode = os.stat(path).st_mode  # first: a missing file or a symlink loop says so itself
     except ValueError as exc:  # embedded NUL byte
         raise RefusedFile("VO001", "the path has a NUL byte") from exc
-    if within is not None and not contained(path, within):
+    if within is not None and not _directly_in(path, within) and not contained(path, within):
         raise RefusedFile("VO004", f"leads outside {within.name}/ (through a symlink or `..`); "
                                    f"voiceops reads only files inside it")
     _check_type(mode)
@@ -86,6 +86,15 @@ def read_bounded(path: Path, *, within: Path | None = None, limit: int = MAX_BYT
         raise RefusedFile("VO003", f"file is larger than {_size(limit)}; voiceops reads files "
                                    f"up to {_size(limit)}")
     return b"".join(chunks)
+
+
+def _directly_in(path: Path, folder: Path) -> bool:
+    """The usual case, without resolving every component: a file, not a symlink, right in
+    `folder` (a symlinked `folder` is no matter: both sides go through it). Not with `..`:
+    `folder/link/../x` opens the parent of wherever `link` points."""
+    return (".." not in path.parts
+            and os.path.dirname(os.path.abspath(path)) == os.path.abspath(folder)
+            and not os.path.islink(path))
 
 
 _KINDS = {stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFCHR: "a character device",
