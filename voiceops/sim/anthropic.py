@@ -8,8 +8,9 @@ Served now:
 - `POST /v1/messages`: streamed (SSE with `event:` lines) or not; see `voiceops.sim.messages`,
   timed by the state's knobs (`voiceops.sim.knobs`).
 
-Every request needs `x-api-key` and `anthropic-version`. Add endpoints to `ROUTES`; they
-read `AnthropicState` through `state(request)` and call `check_headers`.
+Every request needs the key (`x-api-key`, or `Authorization: Bearer` as anthropic SDK 2.x
+sends it) and an `anthropic-version` the API knows. Add endpoints to `ROUTES`; they read
+`AnthropicState` through `state(request)` and call `check_headers`.
 
 The default list is the snapshot's models less the retired ones, plus `EXTRA_MODELS`
 (models newer than the snapshot). Dates come from the id (`-YYYYMMDD`) or, for ids without
@@ -30,6 +31,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from voiceops.sim.data import is_gone, snapshot, stable_int
+from voiceops.sim.facts import ANTHROPIC_VERSIONS
 from voiceops.sim.knobs import LLMKnobs, Recorder
 from voiceops.sim.messages import messages_route
 from voiceops.sim.responses import error_response, json_response
@@ -48,8 +50,8 @@ __all__ = [
 ]
 
 API_KEY = "sk-ant-sim-0123456789abcdef"
-#: `anthropic-version` values the API accepts.
-VERSIONS = frozenset({"2023-06-01", "2023-01-01"})
+#: `anthropic-version` values the API accepts (dated, with sources, in `facts`).
+VERSIONS = ANTHROPIC_VERSIONS.value
 #: Models newer than the snapshot: (id, display name, created_at).
 EXTRA_MODELS: tuple[tuple[str, str, str], ...] = (
     ("claude-sonnet-5-7-sim", "Claude Sonnet 5.7 (sim)", "2026-11-24T00:00:00Z"),
@@ -196,21 +198,17 @@ async def get_model(request: Request) -> Response:
     return json_response(request, sim.models[index])
 
 
-_DATED_VERSION = re.compile(r"20\d\d-\d\d-\d\d\Z")
+def check_headers(request: Request, api_key: str) -> Response | None:
+    """None when the key and `anthropic-version` are right, else Anthropic's error.
 
-
-def check_headers(request: Request, api_key: str, *, as_sdk_sends: bool = False
-                  ) -> Response | None:
-    """None when `x-api-key` and `anthropic-version` are right, else Anthropic's error.
-
-    `as_sdk_sends` (the Messages endpoint): anthropic SDK 2.x sends `Authorization: Bearer
-    <key>` and a dated `anthropic-version` newer than `VERSIONS` (2026-10-21 for SDK 2.13),
-    and the SDK wins where it and the docs disagree; so both headers and any dated version
-    are accepted. The catalog endpoints keep the documented check, which the live catalog
-    client is tested against.
+    The key comes in `x-api-key` (the docs, SDKs before 2.0) or as `Authorization: Bearer`
+    (what anthropic SDK 2.x sends); `x-api-key` wins when both are there
+    (`facts.ANTHROPIC_AUTH_HEADERS`). The version must be one the API knows
+    (`facts.ANTHROPIC_VERSIONS`: the documented ones and the SDK's); the SDK always sends
+    one, so a request without it is refused as the API refuses it.
     """
     given = request.headers.get("x-api-key")
-    if given is None and as_sdk_sends:
+    if not given:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         given = token.strip() if scheme.lower() == "bearer" else None
     if not given:
@@ -220,13 +218,13 @@ def check_headers(request: Request, api_key: str, *, as_sdk_sends: bool = False
     version = request.headers.get("anthropic-version")
     if not version:
         return _error(400, "anthropic-version: header is required")
-    if version not in VERSIONS and not (as_sdk_sends and _DATED_VERSION.match(version)):
+    if version not in ANTHROPIC_VERSIONS.value:
         return _error(400, f"anthropic-version: invalid version {version!r}")
     return None
 
 
 def _authorize(request: Request) -> Response | None:
-    return check_headers(request, state(request).api_key, as_sdk_sends=True)
+    return check_headers(request, state(request).api_key)
 
 
 def _resolve_model(sim: AnthropicState, model: str) -> str | None:
