@@ -64,6 +64,13 @@ CODES: dict[str, tuple[Severity, str]] = {
     "VO507": ("error", "prompt variable has the wrong type"),
     "VO508": ("error", "rendered prompt too large"),
     "VO509": ("error", "template does too much work (loop steps or render time)"),
+    # probe (real calls)
+    "VO601": ("error", "probe: the provider refused the key"),
+    "VO602": ("error", "probe: the model is not served"),
+    "VO603": ("error", "probe: a setting was refused"),
+    "VO604": ("error", "probe: the voice cannot be used"),
+    "VO605": ("error", "probe: API key not set"),
+    "VO606": ("warning", "probe: the call did not complete"),
 }
 
 
