@@ -15,7 +15,7 @@ from voiceops.errors import UsageError
 PROD = """version: 1
 all:
   session: {max_duration_s: 600}
-  llm: {temperature: 0.1}
+  llm: {timeout_s: 12}
 profiles:
   support_hi:
     llm: {model: gpt-5.4}
@@ -33,7 +33,7 @@ def test_overlay_wins_over_profile_and_base(make_project: MakeProject) -> None:
     profile, problems = loader.load(root / "configs" / "support_hi.yaml")
     assert profile is not None and problems == []
     assert profile.data["llm"]["model"] == "gpt-5.4"
-    assert profile.data["llm"]["temperature"] == 0.1
+    assert profile.data["llm"]["timeout_s"] == 12  # over base.yaml's 10
     assert profile.data["llm"]["max_tokens"] == 300  # base.yaml still applies
     assert profile.data["session"]["max_duration_s"] == 600
     mark = profile.marks.value(("llm", "model"))
