@@ -95,3 +95,20 @@ def test_sarvam_sim_refuses_an_unknown_effort_with_its_envelope(sims: SimStack) 
     assert answer.status_code == 400
     error = json.loads(answer.text)["error"]
     assert error["code"] == "invalid_request_error" and "xhigh" in error["message"]
+
+
+def speak(sims: SimStack, **body: Any) -> httpx.Response:
+    return post(sims.env()["SARVAM_BASE_URL"].rstrip("/") + "/text-to-speech",
+                {"api-subscription-key": sims.sarvam_state.api_key},
+                {"text": "Hello", "language_code": "en-IN", **body})
+
+
+@pytest.mark.parametrize("key", ["pitch", "loudness", "temperature"])
+def test_sarvam_sim_lets_disputed_v4_flash_tuning_through(sims: SimStack, key: str) -> None:
+    answer = speak(sims, model="bulbul:v4-flash", speaker="shubh_enhi_ads", **{key: 0.2})
+    assert answer.status_code == 200, answer.text
+
+
+def test_sarvam_sim_still_refuses_pitch_on_v3(sims: SimStack) -> None:
+    answer = speak(sims, model="bulbul:v3", speaker="shubh", pitch=0.2)
+    assert answer.status_code == 400 and "pitch" in answer.json()["error"]["message"]

@@ -11,7 +11,8 @@
 Model rules come from the bundled catalog (`voiceops/catalog/data/sarvam.json`): which
 models exist, their speakers (lowercase, case-sensitive), sample rates and tuning
 parameters with ranges. A parameter a model does not take (pitch or loudness on
-bulbul:v3) is a 400, and so is an unknown speaker ("Speaker 'x' is not recognized") and a
+bulbul:v3) is a 400, unless the catalog's rules record it as disputed (pitch, loudness and
+temperature on bulbul:v4-flash: the simulator lets through what the real API might take), and so is an unknown speaker ("Speaker 'x' is not recognized") and a
 retired model the catalog names a replacement for ("Model 'bulbul:v2' has been deprecated.
 Please use 'bulbul:v3' instead.").
 """
@@ -28,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from voiceops.catalog import rules
 from voiceops.catalog.types import Model
 from voiceops.sim import speech
 from voiceops.sim.chat import Authorize
@@ -131,6 +133,8 @@ def _check_tts(body: dict[str, Any], *, streaming: bool) -> str | None:
         if value is None:
             continue
         allowed = voice.model.tuning.get(key)
+        if allowed is None and rules.for_model("sarvam", model_id).disputed(key):
+            continue  # sources disagree whether the API takes it: let it through
         if allowed is None:
             return f"{key} is not supported for the {model_id} model"
         if not allowed.contains(value):
