@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -56,8 +56,9 @@ def _rules(settings: Settings) -> GuardRules:
     return GuardRules.build(settings.bind_host, settings.allow_origins, settings.max_body_bytes)
 
 
-def create_app(runner: Runner) -> Starlette:
-    """The app serving `runner`; with reload on, it watches the project while it runs."""
+def create_app(runner: Runner, on_ready: Callable[[], None] | None = None) -> Starlette:
+    """The app serving `runner`; with reload on, it watches the project while it runs.
+    `on_ready` is called once it has started (the server then handles signals)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -67,6 +68,8 @@ def create_app(runner: Runner) -> Starlette:
         runner.reload_task = task
         lag = asyncio.create_task(watch_lag(runner.metrics.loop_lag.observe))
         app.state.reloader = reloader
+        if on_ready is not None:
+            on_ready()
         try:
             yield
         finally:

@@ -47,7 +47,9 @@ def serve(options: ServeOptions, echo: Echo) -> None:
     logging.basicConfig(level=options.log_level.upper(), format="voiceops: %(message)s")
     # uvicorn announces each server it starts (the simulators are four of them), and the
     # HTTP clients log every request: neither belongs in the daemon's log
-    for noisy in ("uvicorn.error", "httpx", "httpx2", "httpcore", "httpcore2"):
+    # ...nor watchfiles' "N changes detected" for every save (the reloader logs its own)
+    for noisy in ("uvicorn.error", "httpx", "httpx2", "httpcore", "httpcore2",
+                  "watchfiles.main"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     token = os.environ.get("VOICEOPS_TOKEN") or None
     if not is_loopback(options.host) and token is None:
@@ -99,12 +101,16 @@ def serve(options: ServeOptions, echo: Echo) -> None:
         environment = f" (environment {options.overlay})" if options.overlay else ""
         echo(f"config {version.label}{environment}: {len(version.profiles)} profiles "
              f"({', '.join(sorted(version.profiles))}); default profile {default}")
-        echo(f"serving ws://{where}/v1/sessions and http://{where}/ "
-             f"({'reload on' if options.reload else 'reload off'}"
-             f"{', token required' if token else ''})")
+        serving = (f"serving ws://{where}/v1/sessions and http://{where}/ "
+                   f"({'reload on' if options.reload else 'reload off'}"
+                   f"{', token required' if token else ''})")
         # No permessage-deflate: most frames are PCM audio, which barely compresses, and
         # deflating it cost more CPU than everything else a turn does (measured).
-        config = uvicorn.Config(create_app(runner), log_level="warning", access_log=False,
+        # "serving" is said from the app's startup, once uvicorn handles SIGINT and SIGTERM:
+        # said earlier, a signal sent on reading it could land in a garbage-collector
+        # callback, which swallows the KeyboardInterrupt, and the daemon ran on.
+        app = create_app(runner, on_ready=lambda: echo(serving))
+        config = uvicorn.Config(app, log_level="warning", access_log=False,
                                 ws_max_size=settings.max_frame_bytes + 1024, lifespan="on",
                                 ws_per_message_deflate=False,
                                 **uvicorn_limits(settings.max_connections,
