@@ -38,6 +38,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "VO303": ("error", "bad ${...} expression"),
     "VO320": ("error", "literal secret in a file"),
     "VO321": ("error", "credential variable referenced outside a secret field"),
+    "VO330": ("error", "a provider's key is not set where the profile is served"),
     # catalog
     "VO400": ("error", "unknown provider"),
     "VO401": ("error", "unknown model"),

@@ -19,15 +19,16 @@ import logging
 import os
 import stat
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from watchfiles import Change, awatch
 
+from voiceops.diagnostics import Diagnostic
 from voiceops.project import CONFIGS, LOCK, PROMPTS, Project
 from voiceops.providers.registry import preload
-from voiceops.runtime.config import BuildResult, build_version
+from voiceops.runtime.config import BuildResult, ConfigVersion, build_version
 from voiceops.runtime.registry import LiveRegistry
 
 log = logging.getLogger("voiceops.reload")
@@ -61,6 +62,11 @@ class ConfigFilter:
         return name.endswith(_SUFFIXES[parts[0]])
 
 
+#: Checks of a valid build that only the server can make (its keys, say): problems found
+#: reject the build as its own errors would.
+Vet = Callable[[ConfigVersion], Sequence[Diagnostic]]
+
+
 class _Stopped(Exception):
     """The reloader was asked to stop while a rebuild was running."""
 
@@ -70,7 +76,8 @@ class Reloader:
 
     def __init__(self, project: Project, registry: LiveRegistry, *,
                  overlay: str | None = None, debounce_ms: int = 30, step_ms: int = 10,
-                 tick_ms: int = 250, build_timeout_s: float = 60) -> None:
+                 tick_ms: int = 250, build_timeout_s: float = 60,
+                 vet: Vet | None = None) -> None:
         self.project = project
         self.overlay = overlay
         self.registry = registry
@@ -78,6 +85,7 @@ class Reloader:
         self.step_ms = step_ms
         self.tick_ms = tick_ms  # how often, when nothing changes, folders and lock are checked
         self.build_timeout_s = build_timeout_s
+        self.vet = vet  # what the server checks of a good build before it goes live
         self.stop = asyncio.Event()
         self.watching = False  # set up and caught up: every change from now on is seen
         self._broken = False  # the files' last rebuild was rejected or failed
@@ -178,6 +186,9 @@ class Reloader:
         def work() -> None:
             try:
                 build = build_version(self.project, number, self.overlay)
+                problems = self.vet(build.version) if build.version and self.vet else ()
+                if problems:
+                    build = BuildResult(None, (*build.diagnostics, *problems))
                 if build.version is not None:  # import the SDKs it needs here, not in a session
                     preload(p.data for p in build.version.profiles.values())
             except Exception as exc:

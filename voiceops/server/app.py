@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator, Callable
 
@@ -20,6 +21,7 @@ from voiceops.server.auth import authorized
 from voiceops.server.guard import GuardRules, RequestGuard
 from voiceops.server.http import ROUTES, problem
 from voiceops.server.looplag import watch_lag
+from voiceops.server.preflight import key_diagnostics
 from voiceops.server.state import Runner, Settings
 from voiceops.server.ws import session_endpoint
 
@@ -62,7 +64,10 @@ def create_app(runner: Runner, on_ready: Callable[[], None] | None = None) -> St
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        reloader = Reloader(runner.project, runner.registry,
+        # a daemon that started with every key it needs takes no edit that needs another
+        vet = None if runner.settings.simulated else \
+            functools.partial(key_diagnostics, env=runner.env)
+        reloader = Reloader(runner.project, runner.registry, vet=vet,
                             overlay=runner.settings.overlay)
         task = asyncio.create_task(reloader.run()) if runner.settings.reload else None
         runner.reload_task = task

@@ -5,14 +5,16 @@ session with a blank reply, which is much harder to trace than a refusal to star
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from voiceops.config.loader import profile_files
+from voiceops.diagnostics import Diagnostic, make
 from voiceops.errors import ConfigError, MissingKeyError, UsageError
 from voiceops.project import Project, find_project
 from voiceops.provider_facts import title
 from voiceops.runtime.config import ConfigVersion
 
-__all__ = ["check_keys", "missing_keys", "served_project"]
+__all__ = ["MissingKey", "check_keys", "key_diagnostics", "missing_keys", "served_project"]
 
 
 def served_project() -> Project:
@@ -26,8 +28,23 @@ def served_project() -> Project:
     return project
 
 
-def missing_keys(version: ConfigVersion, env: Mapping[str, str]) -> list[str]:
-    """One line per served profile and provider whose key is not set in `env`:
+@dataclass(frozen=True)
+class MissingKey:
+    """A served profile calls a provider whose key variable is not set."""
+
+    profile: str
+    path: str
+    provider: str
+    uses: tuple[str, ...]  # "llm", "tts fallback", ...
+    variable: str
+
+    def __str__(self) -> str:
+        return f"{self.profile}: {title(self.provider)} ({', '.join(self.uses)}) needs " \
+               f"{self.variable}"
+
+
+def missing_keys(version: ConfigVersion, env: Mapping[str, str]) -> list[MissingKey]:
+    """Each served profile and provider whose key is not set in `env`; its text reads
     "support_hi: Anthropic (llm fallback) needs ANTHROPIC_API_KEY". The variable is the
     one the runtime reads (the profile's `api_key: ${VAR}`, else the provider's own)."""
     from voiceops.catalog.references import targets
@@ -44,13 +61,21 @@ def missing_keys(version: ConfigVersion, env: Mapping[str, str]) -> list[str]:
                 uses = needs.setdefault((name, exc.provider, variable), [])
                 if use not in uses:
                     uses.append(use)
-    return [f"{name}: {title(provider)} ({', '.join(uses)}) needs {variable}"
+    return [MissingKey(name, version.profiles[name].path, provider, tuple(uses), variable)
             for (name, provider, variable), uses in needs.items()]
+
+
+def key_diagnostics(version: ConfigVersion, env: Mapping[str, str]) -> list[Diagnostic]:
+    """The missing keys as diagnostics on each profile's file (VO330): what a hot reload
+    reports when an edit brings in a provider whose key the daemon does not have."""
+    return [make("VO330", missing.path, 1, 1, f"{missing}, which is not set in the "
+                 "daemon's environment", "set it and restart `voiceops run`, or use a "
+                 "provider whose key is set") for missing in missing_keys(version, env)]
 
 
 def check_keys(version: ConfigVersion, env: Mapping[str, str]) -> None:
     """ConfigError naming each missing key, unless every served choice has one."""
-    lines = missing_keys(version, env)
+    lines = [str(missing) for missing in missing_keys(version, env)]
     if lines:
         listed = "".join(f"\n  {line}" for line in lines)
         raise ConfigError(f"API keys the served profiles need are not set; nothing was "
