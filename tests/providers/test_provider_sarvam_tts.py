@@ -56,7 +56,7 @@ def test_streams_raw_pcm_from_the_stream_endpoint_as_it_is_made(sims: SimStack) 
     assert entry.path == "/text-to-speech/stream"
     assert entry.body["output_audio_codec"] == "linear16"
     assert entry.body["speech_sample_rate"] == 16000
-    assert entry.body["target_language_code"] == "hi-IN" and entry.body["speaker"] == "priya"
+    assert entry.body["language_code"] == "hi-IN" and entry.body["speaker"] == "priya"
 
 
 def test_audio_length_follows_the_text(sims: SimStack) -> None:

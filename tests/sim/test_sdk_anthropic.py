@@ -11,6 +11,7 @@ import httpx
 import pytest
 from anthropic.types import Message, ModelInfo
 
+from tests.sim.strict import strict
 from voiceops.sim.stack import SimStack
 
 MODEL = "claude-haiku-4-5"
@@ -25,12 +26,12 @@ def client(sims: SimStack, key: str | None = None) -> anthropic.Anthropic:
 def test_models_list_parses_every_page(sims: SimStack) -> None:
     models = list(client(sims).models.list(limit=2))
     assert len(models) == len(sims.anthropic_state.models) > 2
-    assert all(isinstance(m, ModelInfo) for m in models)
+    assert all(isinstance(strict(m), ModelInfo) for m in models)
 
 
 def test_model_get_resolves_an_alias(sims: SimStack) -> None:
     alias, target = next(iter(sims.anthropic_state.aliases.items()))
-    assert client(sims).models.retrieve(alias).id == target
+    assert strict(client(sims).models.retrieve(alias)).id == target
 
 
 def test_messages_stream_parses(sims: SimStack) -> None:
@@ -38,14 +39,14 @@ def test_messages_stream_parses(sims: SimStack) -> None:
                                       messages=[{"role": "user", "content": "Hello"}]) as s:
         text = "".join(s.text_stream)
         final = s.get_final_message()
-    assert "Hello" in text and isinstance(final, Message)
+    assert "Hello" in text and isinstance(strict(final), Message)
     assert final.stop_reason == "end_turn" and final.content[0].text == text  # type: ignore[union-attr]
 
 
 def test_messages_whole_parses(sims: SimStack) -> None:
     answer = client(sims).messages.create(model=MODEL, max_tokens=300,
                                           messages=[{"role": "user", "content": "Hello"}])
-    assert isinstance(answer, Message) and "Hello" in answer.content[0].text  # type: ignore[union-attr]
+    assert isinstance(strict(answer), Message) and "Hello" in answer.content[0].text  # type: ignore[union-attr]
 
 
 def test_bad_key_is_the_sdk_authentication_error(sims: SimStack) -> None:

@@ -11,6 +11,7 @@ from openai.types import Model
 from openai.types.audio import Transcription
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
+from tests.sim.strict import strict
 from voiceops.sim import codecs, speech
 from voiceops.sim.stack import SimStack
 
@@ -26,7 +27,7 @@ def client(sims: SimStack, key: str | None = None, provider: str = "openai") -> 
 
 def test_models_list_parses(sims: SimStack) -> None:
     models = list(client(sims).models.list())
-    assert models and all(isinstance(m, Model) for m in models)
+    assert models and all(isinstance(strict(m), Model) for m in models)
     assert len(models) == len(sims.openai_state.models)
 
 
@@ -36,7 +37,7 @@ def test_chat_stream_parses_with_usage(sims: SimStack, provider: str) -> None:
     chunks = list(client(sims, provider=provider).chat.completions.create(
         model=model, messages=MESSAGES, stream=True,  # type: ignore[arg-type]
         stream_options={"include_usage": True}, max_completion_tokens=300))
-    assert all(isinstance(c, ChatCompletionChunk) for c in chunks)
+    assert all(isinstance(strict(c), ChatCompletionChunk) for c in chunks)
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert "Hello" in text
     assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens > 0
@@ -45,7 +46,7 @@ def test_chat_stream_parses_with_usage(sims: SimStack, provider: str) -> None:
 def test_chat_whole_parses(sims: SimStack) -> None:
     answer = client(sims).chat.completions.create(model="gpt-4o-mini",
                                                   messages=MESSAGES)  # type: ignore[arg-type]
-    assert isinstance(answer, ChatCompletion) and answer.choices[0].finish_reason == "stop"
+    assert isinstance(strict(answer), ChatCompletion) and answer.choices[0].finish_reason == "stop"
 
 
 def test_transcribe_a_wav(sims: SimStack) -> None:
@@ -53,7 +54,7 @@ def test_transcribe_a_wav(sims: SimStack) -> None:
     wav = codecs.wav_file(speech.synthesize("hello there", 16000), 16000)
     answer = client(sims).audio.transcriptions.create(
         model="gpt-transcribe", file=("utterance.wav", wav, "audio/wav"), language="en")
-    assert isinstance(answer, Transcription) and answer.text == "where is my order"
+    assert isinstance(strict(answer), Transcription) and answer.text == "where is my order"
 
 
 def test_bad_key_is_the_sdk_authentication_error(sims: SimStack) -> None:

@@ -78,7 +78,7 @@ def test_anthropic_pages_newest_first_with_cursors(http: httpx.Client) -> None:
     assert [m["id"] for m in first["data"] + second["data"]] == all_ids[:10]
     assert first["has_more"] and first["first_id"] == all_ids[0]
     assert back["data"] == first["data"]
-    assert set(first["data"][0]) == {"type", "id", "display_name", "created_at"}
+    assert set(first["data"][0]) == {"type", "id", "display_name", "created_at", "lifecycle"}
 
 
 def test_anthropic_checks_key_and_version_headers(http: httpx.Client) -> None:

@@ -2,7 +2,7 @@
 
 Served now:
 - `GET /v1/models?limit=&after_id=&before_id=`: newest first, `limit` 1..1000 (default 20),
-  `{data: [{type, id, display_name, created_at}], has_more, first_id, last_id}`.
+  `{data: [{type, id, display_name, created_at, lifecycle}], has_more, first_id, last_id}`.
 - `GET /v1/models/{model_id}`: one model; an alias resolves to the model it names.
 
 - `POST /v1/messages`: streamed (SSE with `event:` lines) or not; see `voiceops.sim.messages`,
@@ -102,18 +102,22 @@ def _created(model_id: str) -> str:
 
 def default_models() -> list[dict[str, Any]]:
     """The `/v1/models` entries, newest first: served snapshot models plus `EXTRA_MODELS`."""
+    # `lifecycle` is required in anthropic 2.14.0's `ModelInfo` (types/model_info.py,
+    # checked 2026-11-30): active, deprecated or retired; listed models are never retired.
     entries = [
         {
             "type": "model",
             "id": model.id,
             "display_name": model.display_name or model.id,
             "created_at": _created(model.id),
+            "lifecycle": "deprecated" if model.deprecated else "active",
         }
         for model in snapshot("anthropic").models
         if not is_gone(model)
     ]
     entries += [
-        {"type": "model", "id": ident, "display_name": name, "created_at": created}
+        {"type": "model", "id": ident, "display_name": name, "created_at": created,
+         "lifecycle": "active"}
         for ident, name, created in EXTRA_MODELS
     ]
     entries.sort(key=lambda e: (e["created_at"], e["id"]), reverse=True)

@@ -26,7 +26,10 @@ from voiceops.providers.transport.policy import RetryPolicy
 __all__ = ["API_VERSION", "MAX_PAGE_SIZE", "fetch"]
 
 PROVIDER = "anthropic"
-API_VERSION = "2023-06-01"
+#: The headers the official SDK sends (anthropic 2.14.0, seen on loopback 2026-11-30):
+#: `Authorization: Bearer <key>` and this version; the API also takes the documented
+#: `x-api-key` with 2023-06-01. tests/providers/test_wire_anthropic.py holds them equal.
+API_VERSION = "2026-10-21"
 MAX_PAGE_SIZE = 1000
 _PATH = "/v1/models"
 #: A guard against a server whose cursor never ends (1000 pages of 1000 models).
@@ -53,7 +56,8 @@ async def fetch(
         raise ValueError(f"page_size must be in 1..{MAX_PAGE_SIZE}, not {page_size}")
     key = require_key(PROVIDER, api_key, environ)
     endpoint = Endpoint(PROVIDER, base_url_for(PROVIDER, base_url),
-                        {"x-api-key": key, "anthropic-version": API_VERSION}, secret=key,
+                        {"Authorization": f"Bearer {key}", "anthropic-version": API_VERSION},
+                        secret=key,
                         env_var=env_key(PROVIDER))
     first = {"limit": page_size}
     async with open_session(endpoint, client=client, timeout=timeout, retry=retry, etag=etag,

@@ -77,8 +77,10 @@ class SarvamTTS:
         model = target.model or DEFAULT_MODEL
         body: dict[str, Any] = {
             "model": model,
-            "target_language_code": (options.text(target.options, "language", provider)
-                                     or DEFAULT_LANGUAGE),
+            # Named `target_language_code` before sarvamai 0.1.29; the API takes both, the
+            # SDK sends this one (tests/providers/test_wire_sarvam.py holds it to the SDK).
+            "language_code": (options.text(target.options, "language", provider)
+                              or DEFAULT_LANGUAGE),
             "speech_sample_rate": self.sample_rate,
         }
         speaker = options.text(target.options, "voice", provider)
