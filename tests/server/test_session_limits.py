@@ -59,3 +59,11 @@ def test_what_held_still_holds_a_bad_token_closes_4401_and_floods_are_rate_limit
     with locked.websocket_connect("/v1/sessions") as intruder:
         assert json.loads(receive(intruder)["text"])["code"] == "unauthorized"
         assert receive(intruder) == {"type": "websocket.close", "code": 4401, "reason": ""}
+
+
+def test_session_errors_are_counted_in_status(make_client: MakeClient) -> None:
+    client = make_client()
+    with client.websocket_connect("/v1/sessions") as session:
+        session.send_text(json.dumps({"type": "zap"}))
+        assert json.loads(receive(session)["text"])["code"] == "unknown_type"
+    assert client.get("/v1/status").json()["session_errors"] == {"unknown_type": 1}

@@ -14,6 +14,7 @@ _LAG_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1)
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self.error_counts: dict[str, int] = {}  # the error frames by code, for /v1/status
         r = self.registry
         self.sessions_live = Gauge("voiceops_sessions_live", "Sessions open now", registry=r)
         self.sessions = Counter("voiceops_sessions", "Sessions started", registry=r)
@@ -68,6 +69,7 @@ class Metrics:
 
     def error(self, code: str) -> None:
         self.errors.labels(code).inc()
+        self.error_counts[code] = self.error_counts.get(code, 0) + 1
 
     def provider_failed(self, stage: str, provider: str) -> None:
         self.provider_failures.labels(stage, provider).inc()

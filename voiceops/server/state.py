@@ -87,6 +87,8 @@ class Runner:
                         "failed": self.registry.failed},
             "reloader": self._reloader_state(),
             "providers_down": self.health.down(),
+            # error frames sent since start, by code (internal_error: a bug, in the log)
+            "session_errors": dict(sorted(self.metrics.error_counts.items())),
             "last_rejection": None if rejection is None else {
                 "at": rejection.at,
                 "diagnostics": [d.__dict__ for d in rejection.diagnostics],
