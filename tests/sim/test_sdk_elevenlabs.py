@@ -15,6 +15,7 @@ from elevenlabs.errors import UnprocessableEntityError
 from elevenlabs.text_to_speech.types import TextToSpeechStreamRequestOutputFormat
 from elevenlabs.types import GetVoicesResponse, GetVoicesV2Response, Model, Voice
 
+from voiceops.sim.elevenlabs_speech import parse_output_format
 from voiceops.sim.stack import SimStack
 from voiceops.sim.voices import UNNAMED_VOICE_ID
 
@@ -119,3 +120,13 @@ def test_unknown_model_is_refused(sims: SimStack) -> None:
     with pytest.raises(ApiError) as caught:
         b"".join(client(sims).text_to_speech.stream(VOICE, text=TEXT, model_id="eleven_x"))
     assert caught.value.status_code == 400
+
+
+def test_the_simulator_takes_exactly_the_formats_the_sdk_offers() -> None:
+    # A format the SDK never sends must be refused too (the API answers 422 for it).
+    rates = (8000, 16000, 22050, 24000, 32000, 44100, 48000)
+    grid = {f"{codec}_{rate}" + (f"_{kbps}" if kbps else "")
+            for codec in ("pcm", "ulaw", "alaw", "mp3", "opus") for rate in rates
+            for kbps in (0, 32, 48, 64, 96, 128, 192)}
+    accepted = {name for name in grid | set(SDK_FORMATS) if parse_output_format(name)}
+    assert accepted == set(SDK_FORMATS)

@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import base64
 import io
+import typing
 import wave
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 import sarvamai
 from sarvamai.core.api_error import ApiError
 from sarvamai.types.chat_completion_chunk import ChatCompletionChunk
+from sarvamai.types.speech_to_text_model import SpeechToTextModel
+from sarvamai.types.text_to_speech_language import TextToSpeechLanguage
+from sarvamai.types.text_to_speech_model import TextToSpeechModel
+from sarvamai.types.text_to_speech_speaker import TextToSpeechSpeaker
 
 from voiceops.sim import codecs, speech
 from voiceops.sim.stack import SimStack
@@ -162,3 +168,36 @@ def test_unknown_chat_model_is_refused(sdk: sarvamai.SarvamAI) -> None:
     with pytest.raises(ApiError) as caught:
         sdk.chat.completions(messages=[{"role": "user", "content": "hi"}], model="sarvam-m")
     assert caught.value.status_code in (400, 404)
+
+
+def _choices(alias: object) -> tuple[str, ...]:
+    """The literal values of one of the SDK's `Union[Literal[...], Any]` aliases."""
+    return typing.get_args(typing.get_args(alias)[0])
+
+
+def test_every_model_the_sdk_names_is_served_or_answered_as_retired(
+        sdk: sarvamai.SarvamAI) -> None:
+    for model in _choices(TextToSpeechModel):
+        try:
+            assert sdk.text_to_speech.convert(text="a", language_code="en-IN", model=model)
+        except sarvamai.BadRequestError as exc:  # a retired one, named with its replacement
+            assert "has been deprecated" in exc.body["error"]["message"], model
+    for model in _choices(SpeechToTextModel):
+        assert sdk.speech_to_text.transcribe(file=("u.wav", wav(), "audio/wav"), model=model)
+
+
+def test_every_speaker_and_language_the_sdk_names_is_served(sdk: sarvamai.SarvamAI) -> None:
+    # The SDK's speaker literal: v3's short names and v4-flash's persona ids (v2's are moot).
+    retired = {"anushka", "manisha", "vidya", "arya", "abhilash", "karun", "hitesh"}
+
+    def speak(speaker: str) -> bytes:
+        model = "bulbul:v4-flash" if "_" in speaker else "bulbul:v3"
+        return b"".join(sdk.text_to_speech.convert_stream(
+            text="a", language_code="en-IN", model=model, speaker=speaker,
+            speech_sample_rate=8000, output_audio_codec="linear16"))
+
+    speakers = sorted(set(_choices(TextToSpeechSpeaker)) - retired)
+    with ThreadPoolExecutor(8) as pool:  # 259 speakers: a loopback round trip each
+        assert all(pool.map(speak, speakers))
+    for language in _choices(TextToSpeechLanguage):
+        assert sdk.text_to_speech.convert(text="a", language_code=language, model="bulbul:v3")
