@@ -8,9 +8,10 @@
 fill the rest); `language_code` (ISO-639-1) is sent only to the models that accept it.
 
 The failure users meet most is a voice id that the key's account does not have (copied
-from another account, or a library voice never added): the API answers 400 with
-`detail.status` "voice_not_found". That becomes a `ProviderRequestError` naming the voice
-and the command that lists the voices the key can use.
+from another account, or a library voice never added): the API answers 404 with
+`detail.status` "voice_not_found" (400 in older answers; both are recognised). That
+becomes a `ProviderRequestError` naming the voice and the command that lists the voices
+the key can use.
 """
 
 from __future__ import annotations
