@@ -23,6 +23,7 @@ from sarvamai.types.speech_to_text_model import SpeechToTextModel
 from sarvamai.types.text_to_speech_language import TextToSpeechLanguage
 from sarvamai.types.text_to_speech_model import TextToSpeechModel
 from sarvamai.types.text_to_speech_speaker import TextToSpeechSpeaker
+from sarvamai.types.v2model_ids import V2ModelIds
 
 from voiceops.sim import codecs, speech
 from voiceops.sim.stack import SimStack
@@ -113,7 +114,14 @@ def test_chat_completions_whole_parses(sdk: sarvamai.SarvamAI) -> None:
 def test_model_list_parses(sdk: sarvamai.SarvamAI) -> None:
     listed = sdk.chat_completion.list_models_v2()
     assert isinstance(listed, sarvamai.ModelListResponse)
-    ids = {m.id for m in listed.data}
+    # The V2 chat API's models, as the SDK types them.
+    assert {m.id for m in listed.data} == set(_choices(V2ModelIds))
+
+
+def test_v1_model_list_is_the_v1_chat_models(sims: SimStack) -> None:
+    answer = httpx.get(sims.servers["sarvam"].url + "/v1/models",
+                       headers={"api-subscription-key": sims.sarvam_state.api_key})
+    ids = {m.id for m in sarvamai.ModelListResponse.model_validate(answer.json()).data}
     assert {"sarvam-105b", "sarvam-105b-conversations"} <= ids
     assert "sarvam-m" not in ids  # retired (catalog data)
 

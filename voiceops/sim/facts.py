@@ -22,8 +22,9 @@ __all__ = [
     "ELEVENLABS_VOICE_CATEGORIES",
     "ELEVENLABS_VOICE_NOT_FOUND",
     "SARVAM_AUTH_FAILURE",
-    "SARVAM_MODEL_LIST_PATHS",
     "SARVAM_TTS_LANGUAGE_FIELDS",
+    "SARVAM_V1_MODEL_LIST",
+    "SARVAM_V2_MODELS",
     "Fact",
 ]
 
@@ -59,14 +60,23 @@ SARVAM_TTS_LANGUAGE_FIELDS: Fact[tuple[str, ...]] = Fact(
     "0.1.39 sends language_code; both accepted by the API in a live probe of 2026-09-18",
     "2026-11-30", "verified")
 
-#: Paths of the chat model list: `/v2/models` is the SDK's (`chat_completion.
-#: list_models_v2`); `/v1/models` was answered in live probes (OpenAI-compatible clients).
-SARVAM_MODEL_LIST_PATHS: Fact[tuple[str, ...]] = Fact(
-    ("/v2/models", "/v1/models"),
-    "sarvamai 0.1.39 chat_completion/raw_client.py GET v2/models -> ModelListResponse "
-    "{object, data: [{id, object, created, owned_by}]}; /v1/models: live probe 2026-09 "
-    "(voiceops/catalog/data/sarvam.json, sarvam-30b note), not in the SDK or docs",
+#: The models `GET /v2/models` lists: those of the V2 chat API (`/v2/chat/completions`),
+#: which the SDK's `chat_completion.list_models_v2` reads as `ModelListResponse`
+#: `{object, data: [{id, object, created, owned_by}]}`. Not the `/v1` chat models.
+SARVAM_V2_MODELS: Fact[tuple[str, ...]] = Fact(
+    ("sarvam-105b", "glm5.3", "gemma4", "deepseekv4.1-flash"),
+    "sarvamai 0.1.39 types/v2model_ids.py and chat_completion/raw_client.py ('Lists the "
+    "model IDs available for the V2 Chat Completion API'); docs.sarvam.ai/api-reference/"
+    "open-source/models",
     "2026-11-30", "verified")
+
+#: `GET /v1/models` lists the `/v1/chat/completions` models (OpenAI-compatible clients ask
+#: it); undocumented and absent from the SDK.
+SARVAM_V1_MODEL_LIST: Fact[str] = Fact(
+    "/v1/models",
+    "live probe 2026-09 quoted in voiceops/catalog/data/sarvam.json (sarvam-30b: 'no longer "
+    "listed by GET /v1/models'); not in sarvamai 0.1.39 or the docs",
+    "2026-11-30", "verified-2nd")
 
 # --- ElevenLabs -------------------------------------------------------------------------
 

@@ -3,8 +3,10 @@
 Speakers and TTS/STT models ship as bundled data (Sarvam lists no voices). Served:
 - `POST /v1/chat/completions`: OpenAI-compatible, streamed as SSE (`voiceops.sim.chat`);
   models are the bundled catalog's chat models that are not retired.
-- `GET /v2/models` (the SDK's `chat_completion.list_models_v2`) and `GET /v1/models`:
-  those chat models, `{object: "list", data: [{id, object, created, owned_by}]}`.
+- `GET /v1/models`: those chat models; `GET /v2/models` (the SDK's
+  `chat_completion.list_models_v2`): the V2 chat API's models (`facts.SARVAM_V2_MODELS`;
+  that API itself is not simulated). Both `{object: "list", data: [{id, object, created,
+  owned_by}]}`.
 - `POST /text-to-speech`, `POST /text-to-speech/stream` (`voiceops.sim.sarvam_speech`).
 - `POST /speech-to-text` (`voiceops.sim.transcribe`).
 
@@ -16,7 +18,7 @@ error shape. Add routes to `ROUTES`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, cast
@@ -29,7 +31,7 @@ from starlette.routing import BaseRoute, Route
 from voiceops.sim import sarvam_speech, transcribe
 from voiceops.sim.chat import chat_route
 from voiceops.sim.data import is_gone, snapshot, stable_int
-from voiceops.sim.facts import SARVAM_AUTH_FAILURE, SARVAM_MODEL_LIST_PATHS
+from voiceops.sim.facts import SARVAM_AUTH_FAILURE, SARVAM_V1_MODEL_LIST, SARVAM_V2_MODELS
 from voiceops.sim.knobs import LLMKnobs, Recorder, STTKnobs, TTSKnobs
 from voiceops.sim.responses import error_response, json_response
 from voiceops.sim.server import SimServer
@@ -97,20 +99,22 @@ def _served(sim: SarvamState, model: str) -> bool:
     return model in _chat_models()
 
 
-async def list_models(request: Request) -> Response:
-    """The chat models, as `GET /v2/models` lists them (created times fixed per id)."""
-    denied = _authorize(request)
-    if denied is not None:
-        return denied
-    data = [{"id": ident, "object": "model", "owned_by": "sarvamai",
-             "created": 1_740_000_000 + stable_int(ident, 50_000_000)}
-            for ident in sorted(_chat_models())]
-    return json_response(request, {"object": "list", "data": data})
+def _model_list(ids: Sequence[str]) -> Callable[[Request], Awaitable[Response]]:
+    async def list_models(request: Request) -> Response:
+        denied = _authorize(request)
+        if denied is not None:
+            return denied
+        data = [{"id": ident, "object": "model", "owned_by": "sarvamai",
+                 "created": 1_740_000_000 + stable_int(ident, 50_000_000)} for ident in ids]
+        return json_response(request, {"object": "list", "data": data})
+
+    return list_models
 
 
 ROUTES: list[BaseRoute] = [
     chat_route(_authorize, _error, _served),
-    *(Route(path, list_models, methods=["GET"]) for path in SARVAM_MODEL_LIST_PATHS.value),
+    Route(SARVAM_V1_MODEL_LIST.value, _model_list(sorted(_chat_models())), methods=["GET"]),
+    Route("/v2/models", _model_list(SARVAM_V2_MODELS.value), methods=["GET"]),
     *sarvam_speech.tts_routes(_authorize, _error),
     transcribe.sarvam_route(_authorize, _error, sarvam_speech.check_stt_fields),
 ]
