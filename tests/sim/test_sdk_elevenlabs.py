@@ -130,3 +130,11 @@ def test_the_simulator_takes_exactly_the_formats_the_sdk_offers() -> None:
             for kbps in (0, 32, 48, 64, 96, 128, 192)}
     accepted = {name for name in grid | set(SDK_FORMATS) if parse_output_format(name)}
     assert accepted == set(SDK_FORMATS)
+
+
+def test_v2_voice_filters_the_sdk_offers(sims: SimStack) -> None:
+    everyone = client(sims).voices.search(page_size=100).total_count
+    assert client(sims).voices.search(page_size=100,
+                                      voice_type="non-community").total_count == everyone
+    best = client(sims).voices.search(page_size=100, high_quality=True).voices
+    assert [v.voice_id for v in best] == [UNNAMED_VOICE_ID]

@@ -3,8 +3,9 @@
 Served now (all need `xi-api-key`):
 - `GET /v1/voices`: `{voices: [...]}`, every voice at once.
 - `GET /v2/voices`: paged search. `page_size` 1..100 (default 10), `next_page_token`,
-  `search` (name, description, labels, category), `category`, `voice_type` (personal,
-  workspace, default, non-default, saved, community; an unknown value filters nothing),
+  `search` (name, description, labels, category), `category`, `high_quality`,
+  `voice_type` (personal, workspace, default, non-default, non-community, saved,
+  community; an unknown value filters nothing; values per elevenlabs 2.78's `search`),
   `sort` (name, created_at_unix), `sort_direction`, `include_total_count`.
   Answers `{voices, has_more, total_count, next_page_token}`.
 - `GET /v1/models`: a bare JSON list of models.
@@ -76,6 +77,7 @@ _VOICE_TYPES: dict[str, Callable[[dict[str, Any]], bool]] = {
     "non-default": lambda v: v["category"] != "premade",
     "saved": lambda v: v["category"] != "premade",
     "community": lambda v: False,  # no Voice Library voices in the simulated account
+    "non-community": lambda v: True,
 }
 
 
@@ -214,6 +216,8 @@ async def search_voices_v2(request: Request) -> Response:
             return _invalid("category", "Input should be premade, cloned, generated or "
                             "professional", category)
         voices = [v for v in voices if v["category"] == category]
+    if query.get("high_quality", "").lower() == "true":
+        voices = [v for v in voices if v["category"] == "high_quality"]
     keep = _VOICE_TYPES.get(query.get("voice_type", ""))
     if keep is not None:  # an unknown voice_type filters nothing, as the API does
         voices = [v for v in voices if keep(v)]
