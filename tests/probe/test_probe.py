@@ -106,6 +106,7 @@ def test_a_missing_key_is_one_diagnostic_per_variable(sims: SimStack, tmp_path: 
     codes = [d for d in result.result.diagnostics if d.code == "VO605"]
     assert len(codes) == 1 and "SARVAM_API_KEY" in codes[0].message
     assert [c.ok for c in result.calls if c.provider == "openai"] == [True]
+    assert "tts sarvam bulbul:v3: not made (no key)" in render(result, "text")
 
 
 def test_fallbacks_are_probed_too(sims: SimStack, tmp_path: Path) -> None:

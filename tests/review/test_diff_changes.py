@@ -40,10 +40,10 @@ def test_base_change_reaches_every_child_marked_via_base(git_project: GitProject
 
 
 def test_a_child_overriding_the_changed_value_is_not_listed(git_project: GitProject) -> None:
-    git_project.edit("configs/base.yaml", "temperature: 0.4", "temperature: 0.5")
+    git_project.edit("configs/base.yaml", "optimization: balanced", "optimization: quality")
     found = changed(diff_revisions([]))
-    # sales_en and appointments_en set their own temperature, so nothing takes effect there
-    assert set(found) == {"base", "assistant_hi", "support_hi", "tech_support_en"}
+    # appointments_en and tech_support_en set their own optimization: nothing changes there
+    assert set(found) == {"base", "assistant_hi", "sales_en", "support_hi"}
 
 
 def test_shared_template_change_lists_only_its_users_with_a_prompt_diff(
@@ -65,10 +65,10 @@ def test_shared_template_change_lists_only_its_users_with_a_prompt_diff(
 
 def test_own_edit_and_base_edit_together(git_project: GitProject) -> None:
     git_project.edit("configs/base.yaml", "max_tokens: 300", "max_tokens: 350")
-    git_project.edit("configs/sales_en.yaml", "temperature: 0.6", "temperature: 0.7")
-    change = changed(diff_revisions([]))["sales_en"]
+    git_project.edit("configs/appointments_en.yaml", "temperature: 0.2", "temperature: 0.3")
+    change = changed(diff_revisions([]))["appointments_en"]
     assert change.direct and change.via == ("base.yaml",) and not change.only_via
-    assert [f.path for f in change.fields] == ["llm.temperature", "llm.max_tokens"]
+    assert [f.path for f in change.fields] == ["llm.max_tokens", "llm.temperature"]
 
 
 def test_voice_change_shows_catalog_attributes(git_project: GitProject) -> None:
@@ -159,7 +159,8 @@ def test_comment_only_edit_lists_nothing(git_project: GitProject) -> None:
 
 def test_effective_values_are_interpolated_and_secrets_redacted(
         git_project: GitProject) -> None:
-    git_project.edit("configs/sales_en.yaml", "temperature: 0.6", "temperature: ${TEMP:-0.6}")
+    git_project.edit("configs/appointments_en.yaml", "temperature: 0.2",
+                     "temperature: ${TEMP:-0.2}")
     git_project.commit()
     git_project.edit("configs/support_hi.yaml", "api_key: ${OPENAI_API_KEY}",
                      "api_key: sk-proj-abcdefghijklmnopqrstuvwxyz0123456789")
@@ -167,7 +168,7 @@ def test_effective_values_are_interpolated_and_secrets_redacted(
     result = diff_revisions([], env={"TEMP": "0.9"})
     found = changed(result)
 
-    assert "sales_en" not in found  # ${TEMP} is 0.9 on both sides
+    assert "appointments_en" not in found  # ${TEMP} is 0.9 on both sides
     support = found["support_hi"]
     assert [(f.path, f.old, f.new) for f in support.fields] == [
         ("llm.api_key", "${OPENAI_API_KEY}", "***redacted***")]
@@ -176,27 +177,28 @@ def test_effective_values_are_interpolated_and_secrets_redacted(
 
 
 def test_environment_values_take_effect_on_both_sides(git_project: GitProject) -> None:
-    git_project.edit("configs/sales_en.yaml", "temperature: 0.6", "temperature: ${TEMP:-0.6}")
+    git_project.edit("configs/appointments_en.yaml", "temperature: 0.2",
+                     "temperature: ${TEMP:-0.2}")
     found = changed(diff_revisions([], env={"TEMP": "0.9"}))
-    assert [(f.path, f.old, f.new) for f in found["sales_en"].fields] == [
-        ("llm.temperature", 0.6, 0.9)]
+    assert [(f.path, f.old, f.new) for f in found["appointments_en"].fields] == [
+        ("llm.temperature", 0.2, 0.9)]
 
 
 def test_two_revisions_and_one(git_project: GitProject) -> None:
     first = git_project.git("rev-parse", "HEAD").strip()
-    git_project.edit("configs/sales_en.yaml", "temperature: 0.6", "temperature: 0.7")
+    git_project.edit("configs/appointments_en.yaml", "temperature: 0.2", "temperature: 0.3")
     git_project.commit("warmer")
-    git_project.edit("configs/sales_en.yaml", "temperature: 0.7", "temperature: 0.8")
+    git_project.edit("configs/appointments_en.yaml", "temperature: 0.3", "temperature: 0.4")
 
     between = diff_revisions(["HEAD~1", "HEAD"])
     since = diff_revisions([first])
     newest = diff_revisions([])
 
     assert between.old.startswith("HEAD~1 (") and between.new.startswith("HEAD (")
-    assert changed(between)["sales_en"].fields[0].new == 0.7
+    assert changed(between)["appointments_en"].fields[0].new == 0.3
     assert since.old == first[:len(since.old)] and since.new == "working tree"
-    assert changed(since)["sales_en"].fields[0].old == 0.6
-    assert changed(newest)["sales_en"].fields[0].old == 0.7
+    assert changed(since)["appointments_en"].fields[0].old == 0.2
+    assert changed(newest)["appointments_en"].fields[0].old == 0.3
 
 
 def test_configs_missing_on_one_side(git_project: GitProject) -> None:
@@ -230,7 +232,7 @@ def test_too_many_revisions(git_project: GitProject) -> None:
         diff_revisions(["a", "b", "c"])
 
 
-PROD = "version: 1\nprofiles:\n  sales_en:\n    llm: {temperature: %s}\n"
+PROD = "version: 1\nprofiles:\n  appointments_en:\n    llm: {temperature: %s}\n"
 
 
 def test_an_environment_overlay_is_laid_over_both_sides(git_project: GitProject) -> None:
@@ -240,19 +242,19 @@ def test_an_environment_overlay_is_laid_over_both_sides(git_project: GitProject)
 
     assert diff_revisions([]).changes == ()  # without --env the overlay is not used
     found = changed(diff_revisions([], overlay="prod"))
-    assert set(found) == {"sales_en"}
-    change = found["sales_en"]
+    assert set(found) == {"appointments_en"}
+    change = found["appointments_en"]
     assert change.only_via and change.via == ("env/prod.yaml",)
     assert [(f.path, f.old, f.new) for f in change.fields] == [("llm.temperature", 0.2, 0.3)]
 
 
 def test_an_overlay_new_on_one_side_is_a_note(git_project: GitProject) -> None:
-    git_project.write("configs/env/prod.yaml", PROD % "0.2")
+    git_project.write("configs/env/prod.yaml", PROD % "0.5")
     result = diff_revisions([], overlay="prod")
     assert result.notes == (f"{result.old} has no configs/env/prod.yaml: its profiles are "
                             "compared without that environment",)
-    assert [(f.path, f.old, f.new) for f in changed(result)["sales_en"].fields] == [
-        ("llm.temperature", 0.6, 0.2)]
+    assert [(f.path, f.old, f.new) for f in changed(result)["appointments_en"].fields] == [
+        ("llm.temperature", 0.2, 0.5)]
 
 
 def test_an_overlay_on_neither_side_is_a_usage_error(git_project: GitProject) -> None:

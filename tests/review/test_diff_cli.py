@@ -21,25 +21,25 @@ def invoke(*args: str) -> tuple[int, str, str]:
 
 
 def test_diff_is_information_exit_zero(git_project: GitProject) -> None:
-    git_project.edit("configs/sales_en.yaml", "temperature: 0.6", "temperature: 0.7")
+    git_project.edit("configs/appointments_en.yaml", "temperature: 0.2", "temperature: 0.3")
     code, out, err = invoke("diff")
     assert code == 0, err
-    assert "~ sales_en\n    llm.temperature: 0.6 -> 0.7" in out
+    assert "~ appointments_en\n    llm.temperature: 0.2 -> 0.3" in out
 
 
 def test_exit_code_flag(git_project: GitProject) -> None:
     assert invoke("diff", "--exit-code")[0] == 0
-    git_project.edit("configs/sales_en.yaml", "temperature: 0.6", "temperature: 0.7")
+    git_project.edit("configs/appointments_en.yaml", "temperature: 0.2", "temperature: 0.3")
     assert invoke("diff", "--exit-code")[0] == 1
 
 
 def test_formats(git_project: GitProject) -> None:
-    git_project.edit("configs/sales_en.yaml", "temperature: 0.6", "temperature: 0.7")
+    git_project.edit("configs/appointments_en.yaml", "temperature: 0.2", "temperature: 0.3")
     git_project.commit()
     code, out, _ = invoke("diff", "HEAD~1", "HEAD", "--format", "json")
     assert code == 0 and json.loads(out)["counts"]["changed"] == 1
     code, out, _ = invoke("diff", "HEAD~1", "--format", "markdown")
-    assert code == 0 and "| `llm.temperature` | `0.6` | `0.7` |" in out
+    assert code == 0 and "| `llm.temperature` | `0.2` | `0.3` |" in out
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -85,9 +85,9 @@ def test_real_process_leaves_the_repository_as_it_was(git_project: GitProject) -
 
 def test_env_lays_the_overlay_over_both_sides(git_project: GitProject) -> None:
     git_project.write("configs/env/prod.yaml",
-                      "version: 1\nprofiles:\n  sales_en:\n    llm: {temperature: 0.2}\n")
+                      "version: 1\nprofiles:\n  appointments_en:\n    llm: {temperature: 0.5}\n")
     code, out, err = invoke("diff", "--env", "prod")
     assert code == 0, err
-    assert "llm.temperature: 0.6 -> 0.2" in out and "has no configs/env/prod.yaml" in out
+    assert "llm.temperature: 0.2 -> 0.5" in out and "has no configs/env/prod.yaml" in out
     code, _, err = invoke("diff", "--env", "staging")
     assert code == 2 and "no environment 'staging'" in err and "prod" in err

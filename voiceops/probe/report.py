@@ -107,7 +107,8 @@ def _call_json(call: Call) -> dict[str, object]:
 
 
 def _call_line(call: Call) -> str:
-    state = "ok" if call.ok else "FAILED"
+    state = ("ok" if call.ok else "not made (no key)"
+             if isinstance(call.error, MissingKeyError) else "FAILED")
     return (f"  {call.choice.section} {call.choice.provider} {call.choice.model}: {state} in "
             f"{call.seconds:.2f} s ({call.cost})")
 

@@ -46,7 +46,7 @@ def test_sarvam_profile(make_project: MakeProject) -> None:
     }
     assert exported.notes == []
     assert exported.warnings == ["plain: the panel's shape cannot hold description, "
-                                 "llm.temperature, llm.max_tokens, llm.timeout_s, tts.model, "
+                                 "llm.max_tokens, llm.timeout_s, tts.model, "
                                  "stt, session; not exported"]
 
 
