@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from voiceops.project.scaffold import scaffold
+from voiceops.runtime import reloader as reloader_module
+from voiceops.runtime.config import BuildResult, build_version
 from voiceops.sim.stack import SimStack
 
 MakeProject = Callable[..., Path]
@@ -48,3 +52,19 @@ def sims(stack: SimStack) -> SimStack:
     """The module's simulators, reset: default knobs, no faults, empty request logs."""
     stack.reset()
     return stack
+
+
+@pytest.fixture
+def failing_rebuilds(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """While the returned event is set, every rebuild the reloader starts raises
+    (EMFILE, as a process out of descriptors would); clear it to let rebuilds work."""
+    broken = threading.Event()
+    broken.set()
+
+    def build(*args: Any, **kwargs: Any) -> BuildResult:
+        if broken.is_set():
+            raise OSError(24, "Too many open files")
+        return build_version(*args, **kwargs)
+
+    monkeypatch.setattr(reloader_module, "build_version", build)
+    return broken

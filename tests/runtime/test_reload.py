@@ -18,7 +18,7 @@ import pytest
 from voiceops.project import Project
 from voiceops.project.scaffold import scaffold
 from voiceops.runtime import reloader as reloader_module
-from voiceops.runtime.config import BuildResult, build_version
+from voiceops.runtime.config import build_version
 from voiceops.runtime.registry import LiveRegistry
 from voiceops.runtime.reloader import Reloader
 
@@ -170,17 +170,9 @@ def test_a_deleted_overlay_is_rejected_and_its_return_goes_live(project: Project
 
 def test_a_rebuild_that_raises_is_logged_once_counted_and_the_watch_goes_on(
         project: Project, caplog: pytest.LogCaptureFixture,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        failing_rebuilds: threading.Event) -> None:
     caplog.set_level(logging.INFO, "voiceops.reload")
-    broken = threading.Event()
-    broken.set()
-
-    def build(*args: Any, **kwargs: Any) -> BuildResult:
-        if broken.is_set():
-            raise OSError(24, "Too many open files")
-        return build_version(*args, **kwargs)
-
-    monkeypatch.setattr(reloader_module, "build_version", build)
+    broken = failing_rebuilds
 
     async def scenario(reloader: Reloader, registry: LiveRegistry) -> None:
         for n in range(3):

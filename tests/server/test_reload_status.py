@@ -8,13 +8,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from starlette.testclient import TestClient
 
 from tests.server.conftest import MakeClient
 from voiceops.project import Project
-from voiceops.runtime import reloader as reloader_module
-from voiceops.runtime.config import BuildResult, build_version
 from voiceops.server.state import Settings
 
 
@@ -31,16 +28,8 @@ def eventually(client: TestClient, condition: Callable[[dict[str, Any]], bool],
 
 
 def test_a_failing_rebuild_is_shown_counted_and_the_watch_goes_on(
-        make_client: MakeClient, project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
-    broken = threading.Event()
-    broken.set()
-
-    def build(*args: Any, **kwargs: Any) -> BuildResult:
-        if broken.is_set():
-            raise OSError(24, "Too many open files")
-        return build_version(*args, **kwargs)
-
-    monkeypatch.setattr(reloader_module, "build_version", build)
+        make_client: MakeClient, project: Project, failing_rebuilds: threading.Event) -> None:
+    broken = failing_rebuilds
     client = make_client(Settings(default_profile="support_hi", reload=True))
     profile = project.configs / "support_hi.yaml"
     profile.write_text(profile.read_text() + "# one\n")
