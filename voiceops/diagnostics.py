@@ -72,6 +72,14 @@ CODES: dict[str, tuple[Severity, str]] = {
     "VO604": ("error", "probe: the voice cannot be used"),
     "VO605": ("error", "probe: API key not set"),
     "VO606": ("warning", "probe: the call did not complete"),
+    # knowledge (rag)
+    "VO701": ("error", "knowledge source matches no file"),
+    "VO702": ("error", "knowledge source outside the project"),
+    "VO703": ("error", "knowledge file is not UTF-8 text"),
+    "VO704": ("error", "knowledge file has no text to retrieve"),
+    "VO705": ("warning", "rag: sources listed but retrieval disabled"),
+    "VO706": ("warning", "rag: enabled with no sources and no retriever"),
+    "VO707": ("warning", "secret-shaped string in a knowledge file"),
 }
 
 
