@@ -79,10 +79,23 @@ def find_misplaced_credentials(doc: Document) -> list[Diagnostic]:
 
 
 def secret_field(path: Key) -> bool:
-    """api_key anywhere, and the headers of a tool's HTTP request."""
+    """api_key anywhere, and the headers of a tool's HTTP request or of the knowledge
+    retriever (`rag.retriever.headers`)."""
     names = [p for p in path if isinstance(p, str)]
     return bool(names) and (names[-1] == "api_key"
-                            or (names[-2:-1] == ["headers"] and "http" in names))
+                            or (names[-2:-1] == ["headers"]
+                                and ("http" in names or names[:2] == ["rag", "retriever"])))
+
+
+def key_shapes(text: str) -> Iterator[tuple[str, int]]:
+    """(what it looks like, offset) for each recognisable API key in free text, such as a
+    knowledge file; an Anthropic key is not also reported as an OpenAI one."""
+    taken: set[int] = set()
+    for what, shape in _KEY_SHAPES:
+        for match in shape.finditer(text):
+            if not taken.intersection(range(match.start(), match.end())):
+                taken.update(range(match.start(), match.end()))
+                yield what, match.start()
 
 
 def _what_secret(path: Key, value: str) -> str | None:

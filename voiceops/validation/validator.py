@@ -22,6 +22,7 @@ from voiceops.config.overlay import overlay_files, overlay_path, unknown_profile
 from voiceops.config.schema import check_schema
 from voiceops.diagnostics import Diagnostic, promote_warnings, unique_sorted
 from voiceops.errors import UsageError
+from voiceops.knowledge.check import check_knowledge
 from voiceops.project import Project, find_project
 from voiceops.prompts.check import check_prompt
 from voiceops.prompts.library import TemplateLibrary
@@ -82,6 +83,7 @@ class Validator:
             found += check_catalog(profile, self.catalog, self.loader.env)
             if not profile.abstract:
                 found += check_prompt(profile, self.library)
+                found += check_knowledge(self.project, profile, self.loader.display)
         if self.strict:
             found = promote_warnings(found)
         return Checked(profile, path, tuple(unique_sorted(found)))
