@@ -86,7 +86,7 @@ def test_live_validation_uses_the_fresh_cache_and_reports_drift(make_project: Ma
     code, out, err = invoke("validate", "--live")
     assert code == 0, out + err
     assert sims.requests == before  # the cache is fresh: no request at all
-    sims.state.voices = [v for v in sims.state.voices if v["name"] != "Acme Support Priya"]
+    sims.state.voices = [v for v in sims.state.voices if v.get("name") != "Acme Support Priya"]
     code, out, _ = invoke("validate", "--live", "--refresh")
     assert code == 1
     assert "VO402 no ElevenLabs voice 'Acme Support Priya'" in out

@@ -30,7 +30,7 @@ def test_the_printed_environment_points_at_simulators_with_the_knobs_set() -> No
         assert reply.json()["choices"][0]["message"]["content"] == 'You said: "hello".'
         assert waited >= 0.2
         keyless = httpx.post(env["SARVAM_BASE_URL"] + "/text-to-speech", json={}, timeout=10)
-        assert keyless.status_code == 401  # a real Sarvam simulator, checking keys
+        assert keyless.status_code == 403  # a real Sarvam simulator, checking keys as Sarvam does
     assert sims.returncode == 0
 
 
