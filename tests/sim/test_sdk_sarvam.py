@@ -172,10 +172,19 @@ def test_bad_parameter_is_a_bad_request(sdk: sarvamai.SarvamAI) -> None:
                                                model="bulbul:v3", speech_sample_rate=48000))
 
 
-def test_unknown_chat_model_is_refused(sdk: sarvamai.SarvamAI) -> None:
-    with pytest.raises(ApiError) as caught:
-        sdk.chat.completions(messages=[{"role": "user", "content": "hi"}], model="sarvam-m")
-    assert caught.value.status_code in (400, 404)
+@pytest.mark.parametrize(("model", "says"), [
+    ("sarvam-m", "Model 'sarvam-m' has been deprecated. Please use one of the available "
+                 "models instead: "),  # retired (catalog data)
+    ("gpt-4o", "Model 'gpt-4o' is not supported"),
+])
+def test_a_chat_model_sarvam_does_not_serve_is_a_400_naming_those_it_does(
+        sdk: sarvamai.SarvamAI, model: str, says: str) -> None:
+    with pytest.raises(ApiError) as caught:  # sarvamai's chat raises its base error
+        sdk.chat.completions(messages=[{"role": "user", "content": "hi"}], model=model)
+    assert caught.value.status_code == 400
+    error = caught.value.body["error"]
+    assert error["code"] == "invalid_request_error" and error["message"].startswith(says)
+    assert "sarvam-105b-conversations" in error["message"]
 
 
 def _choices(alias: object) -> tuple[str, ...]:

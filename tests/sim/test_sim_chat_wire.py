@@ -88,7 +88,7 @@ def test_sarvam_chat_is_openai_compatible_and_knows_retired_models(sims: SimStac
     ok = openai_post(sims, {"model": "sarvam-105b", "messages": ASK, "stream": True}, "sarvam")
     assert sse_events(ok.text)[-1][1] == "[DONE]"
     retired = openai_post(sims, {"model": "sarvam-m", "messages": ASK}, "sarvam")
-    assert retired.status_code == 404 and "error" in retired.json()
+    assert retired.status_code == 400 and "deprecated" in retired.json()["error"]["message"]
 
 
 def test_anthropic_streams_its_named_events_in_order(sims: SimStack) -> None:

@@ -22,6 +22,7 @@ __all__ = [
     "ELEVENLABS_VOICE_CATEGORIES",
     "ELEVENLABS_VOICE_NOT_FOUND",
     "SARVAM_AUTH_FAILURE",
+    "SARVAM_CHAT_MODEL_REFUSALS",
     "SARVAM_TTS_LANGUAGE_FIELDS",
     "SARVAM_V1_MODEL_LIST",
     "SARVAM_V2_MODELS",
@@ -76,6 +77,18 @@ SARVAM_V1_MODEL_LIST: Fact[str] = Fact(
     "/v1/models",
     "live probe 2026-09 quoted in voiceops/catalog/data/sarvam.json (sarvam-30b: 'no longer "
     "listed by GET /v1/models'); not in sarvamai 0.1.39 or the docs",
+    "2026-11-30", "verified-2nd")
+
+#: What `/v1/chat/completions` answers for a model it does not serve: 400
+#: invalid_request_error naming the models it does; "{model}" and "{models}" are filled in.
+#: (retired model's message, unknown model's message)
+SARVAM_CHAT_MODEL_REFUSALS: Fact[tuple[str, str]] = Fact(
+    ("Model '{model}' has been deprecated. Please use one of the available models "
+     "instead: {models}.",
+     "Model '{model}' is not supported. Please use one of the available models: {models}."),
+    "retired: sarvamai/skills chat/SKILL.md @24a29c75 (sarvam-30b); unknown: the same skills "
+    "doc's error table (400 invalid_request_error listing the valid models) - its exact "
+    "wording is assumed",
     "2026-11-30", "verified-2nd")
 
 # --- ElevenLabs -------------------------------------------------------------------------

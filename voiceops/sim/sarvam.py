@@ -31,10 +31,16 @@ from starlette.routing import BaseRoute, Route
 from voiceops.sim import sarvam_speech, transcribe
 from voiceops.sim.chat import chat_route
 from voiceops.sim.data import is_gone, snapshot, stable_int
-from voiceops.sim.facts import SARVAM_AUTH_FAILURE, SARVAM_V1_MODEL_LIST, SARVAM_V2_MODELS
+from voiceops.sim.facts import (
+    SARVAM_AUTH_FAILURE,
+    SARVAM_CHAT_MODEL_REFUSALS,
+    SARVAM_V1_MODEL_LIST,
+    SARVAM_V2_MODELS,
+)
 from voiceops.sim.knobs import LLMKnobs, Recorder, STTKnobs, TTSKnobs
 from voiceops.sim.responses import error_response, json_response
 from voiceops.sim.server import SimServer
+from voiceops.sim.streams import authorized_body
 
 __all__ = ["API_KEY", "SarvamState", "check_auth", "create_app", "error_body", "serve"]
 
@@ -111,8 +117,27 @@ def _model_list(ids: Sequence[str]) -> Callable[[Request], Awaitable[Response]]:
     return list_models
 
 
+_CHAT = chat_route(_authorize, _error, _served)
+
+
+async def chat(request: Request) -> Response:
+    """`/v1/chat/completions`: OpenAI's endpoint, but a model Sarvam does not serve is its
+    400 naming the models it does (`facts.SARVAM_CHAT_MODEL_REFUSALS`), not OpenAI's 404."""
+    parsed = await authorized_body(request, _authorize, _error)
+    if parsed.error is not None:
+        return parsed.error
+    model = parsed.data.get("model")
+    if isinstance(model, str) and model and not _served(state(request), model):
+        retired, unknown = SARVAM_CHAT_MODEL_REFUSALS.value
+        known = model in {m.id for m in snapshot("sarvam").models if m.kind == "chat"}
+        served = ", ".join(sorted(_chat_models()))
+        return _error(400, (retired if known else unknown).format(model=model, models=served))
+    answer: Response = await _CHAT.endpoint(request)  # it reads the body cached on `request`
+    return answer
+
+
 ROUTES: list[BaseRoute] = [
-    chat_route(_authorize, _error, _served),
+    Route(_CHAT.path, chat, methods=["POST"]),
     Route(SARVAM_V1_MODEL_LIST.value, _model_list(sorted(_chat_models())), methods=["GET"]),
     Route("/v2/models", _model_list(SARVAM_V2_MODELS.value), methods=["GET"]),
     *sarvam_speech.tts_routes(_authorize, _error),
