@@ -70,3 +70,9 @@ def test_split_pieces_keep_their_own_first_line() -> None:
     assert chunks[0].line == 1
     for chunk in chunks:
         assert lines[chunk.line - 1].startswith(chunk.text.split(".")[0])
+
+
+def test_a_heading_with_nothing_under_it_is_no_passage_of_its_own() -> None:
+    chunks = chunk_markdown("# Acme FAQ\n\n## Balance\n\nDial *121#.\n")
+    assert [(c.line, c.text, c.context) for c in chunks] == [
+        (3, "## Balance\n\nDial *121#.", "Acme FAQ Balance")]

@@ -93,3 +93,14 @@ def test_a_query_of_stopwords_or_punctuation_finds_nothing(index: Index) -> None
 
 def test_english_words_are_stemmed(index: Index) -> None:
     assert index.search("refunds", 1, None)[0].id == "faq.md#refund"
+
+
+def test_common_words_do_not_drown_the_rare_one() -> None:
+    # a query skips its commonest words once they would match too many chunks; the rarest
+    # word always stays, and a query of common words alone still finds passages
+    made = Index()
+    made.replace({}, [], [Row(f"d#{n}", "d", n, f"The Saver {n} plan costs ₹{n} for a month.")
+                          for n in range(3000)]
+                 + [Row("f#1", "f", 1, "The Family plan costs ₹999 for four SIM cards.")])
+    assert made.search("how much do family plans cost", 1, None)[0].id == "f#1"
+    assert len(made.search("plans costing", 3, None)) == 3

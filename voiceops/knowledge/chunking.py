@@ -50,11 +50,18 @@ def chunk_markdown(text: str) -> list[Chunk]:
     fenced = False
 
     def flush() -> None:
+        if heading_only():
+            body.clear()  # its title still reaches the sections under it, as their context
+            return
         found = list(_pieces(body))
         for ordinal, (line, piece) in enumerate(found, 1):
             base = slug if len(found) == 1 else f"{slug}-{ordinal}"
             chunks.append(Chunk(_key(base, piece, seen), line, piece, " ".join(trail)))
         body.clear()
+
+    def heading_only() -> bool:
+        lines = [line for _, line in body if line.strip()]
+        return len(lines) == 1 and _HEADING.match(lines[0]) is not None and bool(trail)
 
     for number, line in enumerate(text.splitlines(), 1):
         if _FENCE.match(line):
