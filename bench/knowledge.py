@@ -112,7 +112,7 @@ def bench_bm25s(kb: KnowledgeBase, project: Project, queries: int) -> None:
         return [passages[int(i)][0] for i in docs[0]]
 
     p50, p99 = latencies(search, queries)
-    print(f"bm25s {bm25s.__version__} (same chunks, same tokens, no stemming): "
+    print(f"bm25s {bm25s.__version__} (same chunks and words; no stemming, no sound keys): "
           f"build {built:.0f} ms, +{rss_mb() - before:.0f} MB; "
           f"search p50 {p50:.2f} ms, p99 {p99:.2f} ms")
     print(f"  quality: {quality(search)}")

@@ -101,7 +101,8 @@ def test_only_the_changed_file_is_chunked_again(project: Project, cache: Path,
     (project.root / "knowledge" / "faq_hi.md").unlink()
     third, _ = build_knowledge(project, profiles, previous=second, cache_dir=cache)
     assert chunked == [] and set(third.files) == {"knowledge/plans.md"}
-    assert third.search(("knowledge/*.md",), "सिम कार्ड", 3, 1500) == []
+    assert {p.source for p in third.search(("knowledge/*.md",), "सिम कार्ड", 3, 1500)} <= {
+        "knowledge/plans.md"}
 
 
 def test_a_fresh_start_takes_the_index_saved_on_disk(project: Project, cache: Path,

@@ -1,10 +1,12 @@
 """The full-text index of a project's knowledge files: SQLite FTS5, in memory, no server.
 
 Why FTS5 rather than bm25s (bench/knowledge.py, 10,000 chunks of English, Hindi and
-Hinglish on a 2-core machine): the same retrieval quality on the labelled questions (the
-same misses), search p50 0.07 ms / p99 1.2 ms against bm25s's 1.1 / 1.6 ms, half the memory
-(+15 MB against +30 MB), incremental updates (bm25s re-indexes everything), an index that
-saves to and loads from one file, and no numpy/scipy to install: it is in the standard library.
+Hinglish on a 2-core machine): with the same chunks and words, the same retrieval quality on
+the labelled questions (the same misses); search p50 0.07 ms / p99 1.2 ms against bm25s's
+1.1 / 1.6 ms; half the memory (+15 MB against +30 MB); incremental updates (bm25s indexes
+everything again); an index that saves to and loads from one file; and nothing to install
+(bm25s needs numpy and scipy). Sound keys (`phonetic`) then let Latin-script Hindi find
+Devanagari passages, which no engine's tokenizer does.
 
 Devanagari needs care: FTS5's `unicode61` tokenizer splits words at every character that is
 not a letter or digit, and Indic vowel signs, viramas and nasal marks are combining marks
@@ -27,10 +29,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from voiceops.knowledge.phonetic import sound_keys
 from voiceops.knowledge.types import Passage
 
 #: Bumped whenever the tokenizer or table layout changes: older saved indexes are dropped.
-FORMAT = 2
+FORMAT = 3
 _INDIC_MARKS = "".join(chr(c) for c in range(0x0900, 0x0E00)
                        if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me"))
 TOKENIZER = f"porter unicode61 remove_diacritics 2 tokenchars '{_INDIC_MARKS}'"
@@ -52,20 +55,25 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 #: The most query terms used: a transcript with the last exchange can be long, and each term
 #: is a posting-list walk.
 MAX_QUERY_TERMS = 24
+#: bm25 weights of the columns: words, then (id, source, line, text, context: not searched),
+#: then sound keys (Latin-script Hindi meeting Devanagari), which are rougher.
+_WEIGHTS = "1.0, 0, 0, 0, 0, 0, 0.4"
+Term = tuple[str, str]  # (column, word)
 #: The most chunks a query's terms may match together before its commonest terms are skipped.
 ROW_BUDGET = 1500
 
 
-def _affordable(terms: list[str], frequency: Mapping[str, int]) -> list[str]:
-    """The rarest terms whose chunks add up to at most ROW_BUDGET (always the rarest one).
+def _affordable(terms: list[Term], frequency: Mapping[Term, int]) -> list[Term]:
+    """The rarest terms whose chunks add up to at most ROW_BUDGET (always the rarest one that
+    matches anything; terms in no chunk are dropped).
 
     Ranking visits every chunk any term matches (about a microsecond each), and a word in
     most chunks (the company's name, "plan") has almost no weight in BM25 anyway: skipping
     the commonest words keeps a search near a millisecond at 10,000 chunks."""
-    kept: list[str] = []
+    kept: list[Term] = []
     rows = 0
-    for term in sorted(terms, key=lambda t: frequency.get(t, 0)):
-        rows += frequency.get(term, 0)
+    for term in sorted((t for t in terms if frequency.get(t)), key=lambda t: frequency[t]):
+        rows += frequency[term]
         if kept and rows > ROW_BUDGET:
             break
         kept.append(term)
@@ -118,7 +126,7 @@ class Index:
                              "WITHOUT ROWID")
             self._db.execute("CREATE VIRTUAL TABLE chunks USING fts5(body, id UNINDEXED, "
                              "source UNINDEXED, line UNINDEXED, text UNINDEXED, "
-                             f"context UNINDEXED, tokenize=\"{TOKENIZER}\")")
+                             f"context UNINDEXED, sound, tokenize=\"{TOKENIZER}\")")
         # per connection, never saved: the index's vocabulary, and a table to stem words with
         self._db.execute("CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, chunks, row)")
         self._db.execute("CREATE VIRTUAL TABLE temp.stems USING "
@@ -175,10 +183,11 @@ class Index:
             self._db.execute("BEGIN")
             self._db.executemany("DELETE FROM chunks WHERE source = ?", [(s,) for s in removed])
             self._db.executemany(
-                "INSERT INTO chunks (body, id, source, line, text, context) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO chunks (body, id, source, line, text, context, sound) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [(normalize(f"{r.context}\n{r.text}"), r.id, r.source, r.line, r.text,
-                  r.context) for r in added])
+                  r.context, " ".join(sound_keys(words(f"{r.context}\n{r.text}"))))
+                 for r in added])
             self._db.execute("DELETE FROM files")
             self._db.executemany("INSERT INTO files VALUES (?, ?)", digests.items())
             self._db.execute("DELETE FROM terms")  # one pass over the index's vocabulary
@@ -202,16 +211,20 @@ class Index:
         terms = query_terms(query)
         if not terms or limit < 1 or sources == ():
             return []
+        asked = [("body", t) for t in terms] + [
+            ("sound", k) for k in dict.fromkeys(sound_keys(terms))]
         with self._lock:
-            frequency = {t: self._frequency(t) for t in terms}
-        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in _affordable(terms,
-                                                                                   frequency))
+            frequency = {term: self._frequency(term[1]) for term in asked}
+        kept = _affordable(asked, frequency)
+        if not kept:
+            return []
+        match = " OR ".join(f'{column} : "{word}"' for column, word in kept)
         where = "" if sources is None else \
             f" AND source IN ({','.join('?' * len(sources))})"
         # rank on rowid and score alone, then read the few winners' columns: sorting whole
         # rows would read every matching chunk's text (a common word matches thousands)
         sql = (f"SELECT id, source, line, text, -best.score FROM (SELECT rowid AS row, "
-               f"bm25(chunks) AS score FROM chunks WHERE chunks MATCH ?{where} "
+               f"bm25(chunks, {_WEIGHTS}) AS score FROM chunks WHERE chunks MATCH ?{where} "
                f"ORDER BY score LIMIT ?) AS best JOIN chunks ON chunks.rowid = best.row "
                f"ORDER BY best.score")
         with self._lock:
