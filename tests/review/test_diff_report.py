@@ -24,8 +24,8 @@ def test_text(git_project: GitProject) -> None:
     lines = out.splitlines()
 
     assert lines[0].startswith("HEAD (") and lines[0].endswith(
-        "-> working tree: 2 changed (1 only via a base profile, template or the lock), "
-        "1 added, 0 removed, 4 unchanged")
+        "-> working tree: 2 changed (1 only via a base profile, template, knowledge file or "
+        "the lock), 1 added, 0 removed, 4 unchanged")
     assert "~ support_hi  via prompts/customer_support.j2" in lines
     assert "    tts.voice: Sarah -> George" in lines
     assert ("    catalog tts.voice: ElevenLabs voice Sarah (EXAVITQu4vr4xnSDxMaL) -> "
@@ -47,7 +47,8 @@ def test_markdown_comment(git_project: GitProject) -> None:
     out = report(review_change(git_project), "markdown")
 
     assert out.startswith(MARKER + "\n## voiceops diff\n")
-    assert "2 changed (1 only via a base profile, template or the lock), 1 added" in out
+    assert "2 changed (1 only via a base profile, template, knowledge file or the lock), " \
+        "1 added" in out
     assert "### `support_hi` · changed via `prompts/customer_support.j2`" in out
     assert "```diff\n@@ " in out
     assert "\n+Keep every reply short. The caller hears you; they cannot read.\n" in out

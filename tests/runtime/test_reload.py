@@ -341,7 +341,7 @@ from voiceops.runtime.reloader import Reloader
 
 project = Project(Path(sys.argv[1]))
 registry = LiveRegistry(build_version(project, 1).version)
-reloader_module.build_version = lambda *args: threading.Event().wait()  # stuck for good
+reloader_module.build_version = lambda *a, **k: threading.Event().wait()  # stuck for good
 
 def building():
     return [t for t in threading.enumerate() if t.name.startswith("voiceops-reload")]

@@ -1,4 +1,4 @@
-"""Where a voiceops project's folders are: configs/, prompts/, schemas/."""
+"""Where a voiceops project's folders are: configs/, prompts/, knowledge/, schemas/."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 CONFIGS = "configs"
 PROMPTS = "prompts"
+KNOWLEDGE = "knowledge"  # documents profiles retrieve from (`rag.sources`)
 SCHEMAS = "schemas"
 LOCK = "voiceops.lock"
 
@@ -22,6 +23,10 @@ class Project:
     @property
     def prompts(self) -> Path:
         return self.root / PROMPTS
+
+    @property
+    def knowledge(self) -> Path:
+        return self.root / KNOWLEDGE
 
     @property
     def lock(self) -> Path:

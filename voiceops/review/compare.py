@@ -4,8 +4,8 @@ A profile whose own file, bases, template and lock are byte-identical in both tr
 unchanged without further work (the environment is the same for both sides). For the others
 both sides are loaded in full and compared on what takes effect: the effective fields, the
 rendered system prompt and first message, the catalog entries behind each model and voice,
-and whether the profile loads and validates. A profile is listed only when one of these
-differs, so a comment-only edit lists nothing.
+the passages of its knowledge files, and whether the profile loads and validates. A profile
+is listed only when one of these differs, so a comment-only edit lists nothing.
 """
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ import difflib
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from voiceops.knowledge import Passage
 from voiceops.project import CONFIGS, LOCK
 from voiceops.review.effective import CatalogEntry, Problem, ProfileState, TreeView
 from voiceops.review.fields import flatten
+from voiceops.review.knowledge import is_pattern
 
 Status = Literal["changed", "added", "removed"]
 FieldKind = Literal["changed", "added", "removed"]
@@ -50,6 +52,18 @@ class EntryChange:
 
 
 @dataclass(frozen=True)
+class PassageChange:
+    """A passage of a profile's knowledge that is new, or gone, on the new side (an edited
+    passage is both: its id carries a hash of its text)."""
+
+    kind: Literal["added", "removed"]
+    id: str
+    source: str
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
 class ProfileChange:
     """How one profile differs between the trees."""
 
@@ -65,6 +79,7 @@ class ProfileChange:
     entries: tuple[EntryChange, ...] = ()
     old_problem: Problem | None = None
     new_problem: Problem | None = None
+    knowledge: tuple[PassageChange, ...] = ()  # passages added and removed, by file and line
 
     @property
     def only_via(self) -> bool:
@@ -138,12 +153,13 @@ def _changed(old: TreeView, new: TreeView, name: str) -> ProfileChange | None:
         if a.first_message != b.first_message and a.data is not None and b.data is not None \
         else None
     entries = _entries(a, b)
-    if not (fields or prompt_diff or first or entries) and a.problem == b.problem:
+    knowledge = _passages(a, b)
+    if not (fields or prompt_diff or first or entries or knowledge) and a.problem == b.problem:
         return None
     direct = old.digest(a.path) != new.digest(b.path) or a.path != b.path
     return ProfileChange(name, "changed", b.path, b.abstract, direct,
                          _via(old, new, name, a.path, entries), fields, prompt_diff, first,
-                         entries, a.problem, b.problem)
+                         entries, a.problem, b.problem, knowledge)
 
 
 def _fields(old: dict[str, Any], new: dict[str, Any]) -> tuple[FieldChange, ...]:
@@ -178,6 +194,20 @@ def _entries(a: ProfileState, b: ProfileState) -> tuple[EntryChange, ...]:
     return tuple(found)
 
 
+def _passages(a: ProfileState, b: ProfileState) -> tuple[PassageChange, ...]:
+    """The passages only one side retrieves from, in file and line order (removed first)."""
+    if a.data is None or b.data is None:
+        return ()
+
+    def listed(kind: Literal["added", "removed"], passages: list[Passage]
+               ) -> list[PassageChange]:
+        return [PassageChange(kind, p.id, p.source, p.line, p.text)
+                for p in sorted(passages, key=lambda p: (p.source, p.line))]
+
+    return (*listed("removed", [p for i, p in a.passages.items() if i not in b.passages]),
+            *listed("added", [p for i, p in b.passages.items() if i not in a.passages]))
+
+
 def _via(old: TreeView, new: TreeView, name: str, own: str,
          entries: tuple[EntryChange, ...]) -> tuple[str, ...]:
     """The changed files other than the profile's own that it depends on in either tree."""
@@ -186,7 +216,8 @@ def _via(old: TreeView, new: TreeView, name: str, own: str,
         for source in view.sources(name) or ():
             depends.setdefault(source)
     depends.pop(own, None)
-    moved = [s for s in depends if old.digest(s) != new.digest(s)]
+    # a glob whose matches changed is named by the files that came or went
+    moved = [s for s in depends if old.digest(s) != new.digest(s) and not is_pattern(s)]
     if LOCK in moved:
         # A lock edited in the same change as the profile (a new voice, then `voiceops
         # lock`) is not why the profile changed, unless a pinned entry itself changed or

@@ -7,8 +7,9 @@ Paths are shown relative to the tree's folder (`configs/base.yaml`), so both sid
 name a file alike and messages read well in a pull request.
 
 Two views of a profile: `sources()` is cheap (load only) and names every file its effective
-form depends on; `state()` is the full picture (checks, rendered prompt, catalog entries),
-computed only for profiles whose sources differ between the two sides.
+form depends on (knowledge files included, with the globs that match them); `state()` is
+the full picture (checks, rendered prompt, catalog entries, knowledge passages), computed only
+for profiles whose sources differ between the two sides.
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ from voiceops.catalog.types import Model, Voice
 from voiceops.config.loader import PROFILE_SUFFIXES, profile_files, profile_name
 from voiceops.config.overlay import ENV_FOLDER
 from voiceops.errors import CatalogError, PromptError
+from voiceops.knowledge import Passage
 from voiceops.project import CONFIGS, LOCK, Project
 from voiceops.project.files import read_bounded
 from voiceops.prompts.library import TEMPLATE_SUFFIX
 from voiceops.prompts.render import render_prompt
 from voiceops.provider_facts import PROVIDERS
 from voiceops.review.fields import canonical, dotted
+from voiceops.review.knowledge import TreeKnowledge, is_pattern, local_sources
 from voiceops.validation.render import redact
 from voiceops.validation.validator import Validator
 
@@ -84,6 +87,7 @@ class ProfileState:
     system_prompt: str | None  # None when it does not render (the problem says why)
     first_message: str | None
     entries: Mapping[str, CatalogEntry]  # dotted path ("tts.voice") -> entry
+    passages: Mapping[str, Passage]  # the knowledge it retrieves from, by passage id
 
 
 class TreeView:
@@ -96,6 +100,7 @@ class TreeView:
         self.project = project = Project(tree.root)
         self.has_configs = project.configs.is_dir()
         self.catalog = self._catalog(project)
+        self.knowledge = TreeKnowledge(tree.root)
         #: The environment overlay's file (relative to the tree) when one is asked for,
         #: a source of every profile whether this tree has it or not.
         self.overlay = f"{CONFIGS}/{ENV_FOLDER}/{overlay}.yaml" if overlay else None
@@ -120,8 +125,12 @@ class TreeView:
             return str(path)
 
     def digest(self, relative: str) -> str | None:
-        """A hash of the tree's file at `relative`, or None when there is no such file."""
+        """A hash of the tree's file at `relative`, or None when there is no such file; for
+        a knowledge glob, a hash of which files it matches."""
         if relative not in self._digests:
+            if is_pattern(relative):
+                self._digests[relative] = self.knowledge.listing_digest(relative)
+                return self._digests[relative]
             try:
                 data = read_bounded(self.tree.root / relative)
             except OSError:
@@ -132,7 +141,8 @@ class TreeView:
 
     def sources(self, name: str) -> tuple[str, ...] | None:
         """The files the effective form of `name` depends on: its own file, its bases, its
-        template and the lock. None when it cannot be loaded (then they are unknown)."""
+        template, its knowledge (each glob, then the files it matches) and the lock. None when
+        it cannot be loaded (then they are unknown)."""
         profile, _ = self.validator.loader.load(self.files[name])
         if profile is None:
             return None
@@ -146,7 +156,9 @@ class TreeView:
                 for suffix in PROFILE_SUFFIXES:
                     chain.setdefault(f"{CONFIGS}/{parent}{suffix}")
         overlay = (self.overlay,) if self.overlay else ()
-        return (*overlay, *chain, *self._template(profile.data), LOCK)
+        globs = local_sources(profile.data)
+        knowledge = dict.fromkeys([*globs, *(f for g in globs for f in self.knowledge.files(g))])
+        return (*overlay, *chain, *self._template(profile.data), *knowledge, LOCK)
 
     def fingerprint(self, name: str) -> tuple[tuple[str, str | None], ...] | None:
         """The sources of `name` with their hashes. When another tree has the same hash for
@@ -164,7 +176,7 @@ class TreeView:
             if errors else None
         profile = checked.profile
         if profile is None:
-            return ProfileState(name, self.shown(path), False, None, problem, None, None, {})
+            return ProfileState(name, self.shown(path), False, None, problem, None, None, {}, {})
         system = first = None
         if not profile.abstract:
             try:
@@ -173,7 +185,8 @@ class TreeView:
             except PromptError:
                 pass  # the checks above reported it (VO5xx), and `problem` carries it
         return ProfileState(name, profile.path, profile.abstract, canonical(redact(profile.data)),
-                            problem, system, first, self._entries(profile.data))
+                            problem, system, first, self._entries(profile.data),
+                            self.knowledge.passages(local_sources(profile.data)))
 
     def _template(self, data: dict[str, Any]) -> tuple[str, ...]:
         prompt = data.get("prompt")

@@ -1,10 +1,10 @@
 """A project's files as they were at a git revision, copied into a folder of their own.
 
-`voiceops diff` compares two trees of configs/, prompts/ and voiceops.lock. The working tree
-is simply the project folder on disk; a revision is materialised into a temporary folder from
-git's object store (`git ls-tree` lists the blobs, one `git cat-file --batch` reads them all),
-so the work tree, the index and HEAD are never touched. `git archive` would also do, but it
-honours `export-ignore` attributes, which could silently drop a project's configs.
+`voiceops diff` compares two trees of configs/, prompts/, knowledge/ and voiceops.lock. The
+working tree is simply the project folder on disk; a revision is materialised into a temporary
+folder from git's object store (`git ls-tree` lists the blobs, one `git cat-file --batch` reads
+them all), so the work tree, the index and HEAD are never touched. `git archive` would also
+do, but it honours `export-ignore` attributes, which could silently drop a project's configs.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from voiceops.errors import UsageError
-from voiceops.project import CONFIGS, LOCK, PROMPTS
+from voiceops.project import CONFIGS, KNOWLEDGE, LOCK, PROMPTS
 
 #: What a revision's tree contributes to a diff, relative to the project's folder.
-PROJECT_PATHS = (CONFIGS, PROMPTS, LOCK)
+PROJECT_PATHS = (CONFIGS, PROMPTS, KNOWLEDGE, LOCK)
 _BLOB_MODES = frozenset({"100644", "100755"})  # regular files; symlinks and submodules skipped
 
 
@@ -50,8 +50,8 @@ class Repository:
         return out.decode().strip()
 
     def materialise(self, commit: str, dest: Path) -> list[str]:
-        """Write configs/, prompts/ and voiceops.lock of `commit` under `dest`; returns the
-        project-relative paths written."""
+        """Write configs/, prompts/, knowledge/ and voiceops.lock of `commit` under `dest`;
+        returns the project-relative paths written."""
         specs = [f"{self.prefix}{p}" for p in PROJECT_PATHS]
         listing = self.git("ls-tree", "-r", "-z", "--full-tree", commit, "--", *specs)
         blobs: list[tuple[str, str]] = []  # (object id, project-relative path)

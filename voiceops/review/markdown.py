@@ -12,13 +12,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from voiceops.review.compare import DiffResult, EntryChange, ProfileChange
+from voiceops.review.compare import DiffResult, EntryChange, PassageChange, ProfileChange
 from voiceops.review.wording import (
     attribute_value,
+    by_source,
     counts,
     entry_facts,
     entry_headline,
     entry_name,
+    passage_text,
     problem_lines,
     value,
 )
@@ -84,6 +86,7 @@ def _section(change: ProfileChange, result: DiffResult) -> str:
         lines += [f"| {code(path)} | {_cell(old, kind == 'added')} | "
                   f"{_cell(new, kind == 'removed')} |" for path, old, new, kind in rows]
     lines += _entries_table(change.entries)
+    lines += _knowledge_table(change.knowledge)
     if change.prompt_diff:
         body = "\n".join(change.prompt_diff[2:])  # the ---/+++ lines repeat the heading
         fence = _fence(body)
@@ -108,6 +111,18 @@ def _entries_table(entries: tuple[EntryChange, ...]) -> list[str]:
                       f"{code(attribute_value(after.get(attribute)))} |"
                       for attribute in change.changed]
     return lines
+
+
+def _knowledge_table(passages: tuple[PassageChange, ...]) -> list[str]:
+    if not passages:
+        return []
+    lines = ["", "**Knowledge**", ""]
+    for source, summary, changes in by_source(passages):
+        lines += [f"{code(source)}: {summary}", "", "| | where | passage |", "|---|---|---|"]
+        lines += [f"| {'+' if c.kind == 'added' else '−'} | {code(f'{c.source}:{c.line}')} | "
+                  f"{_inline(passage_text(c))} |" for c in changes]
+        lines.append("")
+    return lines[:-1]
 
 
 def _entry_cell(entry: Any) -> str:

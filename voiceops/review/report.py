@@ -14,11 +14,13 @@ from voiceops.review.compare import DiffResult, EntryChange, ProfileChange
 from voiceops.review.markdown import markdown
 from voiceops.review.wording import (
     attribute_value,
+    by_source,
     cause,
     counts,
     entry_facts,
     entry_headline,
     entry_name,
+    passage_text,
     problem_lines,
     value,
 )
@@ -64,6 +66,11 @@ def _changed(change: ProfileChange, paint: Callable[[str, str], str]) -> list[st
                      f"{_side(new, new is None)}")
     for entry in change.entries:
         lines += _entry(entry)
+    for source, summary, passages in by_source(change.knowledge):
+        lines.append(f"    knowledge: {source}: {summary}")
+        for p in passages:
+            mark, color = ("+", _GREEN) if p.kind == "added" else ("-", _RED)
+            lines.append(paint(color, f"      {mark} {p.source}:{p.line}: {passage_text(p)}"))
     if change.prompt_diff:
         lines.append("    system prompt:")
         for line in change.prompt_diff[2:]:  # the ---/+++ lines repeat the heading

@@ -7,11 +7,12 @@ import re
 from typing import Any
 
 from voiceops.provider_facts import title
-from voiceops.review.compare import DiffResult, EntryChange, ProfileChange
+from voiceops.review.compare import DiffResult, EntryChange, PassageChange, ProfileChange
 from voiceops.review.effective import CatalogEntry, Problem
 
 _BARE = re.compile(r"[\w.:/@+-]+\Z")  # ids, names, numbers-as-text: readable without quotes
 MAX_VALUE = 80
+MAX_PASSAGE = 200  # of a passage's text, on one line: enough to see what it says
 
 
 def value(item: Any, limit: int = MAX_VALUE) -> str:
@@ -108,9 +109,30 @@ def counts(result: DiffResult) -> str:
     """"3 changed (2 only via a base, template or lock), 1 added, 0 removed, 40 unchanged"."""
     changed = result.count("changed")
     via = sum(c.only_via for c in result.changes)
-    detail = f" ({via} only via a base profile, template or the lock)" if via else ""
+    detail = f" ({via} only via a base profile, template, knowledge file or the lock)" \
+        if via else ""
     return (f"{changed} changed{detail}, {result.count('added')} added, "
             f"{result.count('removed')} removed, {len(result.unchanged)} unchanged")
+
+
+def by_source(passages: tuple[PassageChange, ...]
+              ) -> list[tuple[str, str, list[PassageChange]]]:
+    """The passage changes grouped by file: (file, "1 passage added, 2 removed", changes)."""
+    grouped: dict[str, list[PassageChange]] = {}
+    for change in passages:
+        grouped.setdefault(change.source, []).append(change)
+    found = []
+    for source, changes in grouped.items():
+        added = sum(c.kind == "added" for c in changes)
+        noun = "passage" if added == 1 else "passages"
+        found.append((source, f"{added} {noun} added, {len(changes) - added} removed", changes))
+    return found
+
+
+def passage_text(change: PassageChange) -> str:
+    """A passage's text on one line, shortened."""
+    text = " ".join(change.text.split())
+    return text if len(text) <= MAX_PASSAGE else text[: MAX_PASSAGE - 1] + "…"
 
 
 def _num(item: Any) -> str:

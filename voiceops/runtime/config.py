@@ -1,8 +1,10 @@
 """A validated, immutable snapshot of a project's profiles: what the runner serves.
 
 Files -> (validate) -> `ConfigVersion`. A version is built off the event loop, whole: if any
-profile has an error the build is rejected and the running version stays. Sessions hold the
-version they started with, so a reload never changes a call in progress.
+profile has an error, or a knowledge file its `rag.sources` name is broken, the build is
+rejected and the running version stays. The knowledge index is part of the version (built
+incrementally from the previous one's). Sessions hold the version they started with, so a
+reload never changes a call in progress, nor the documents it searches.
 """
 
 from __future__ import annotations
@@ -27,10 +29,12 @@ from voiceops.config.overlay import ENV_FOLDER
 from voiceops.config.settings import SessionSettings, schema_default
 from voiceops.diagnostics import Diagnostic, make
 from voiceops.errors import CatalogError, PromptError, UsageError, VoiceOpsError
+from voiceops.knowledge import KnowledgeBase, KnowledgeSettings, build_knowledge
 from voiceops.project import Project
 from voiceops.project.files import read_bounded
 from voiceops.prompts.library import TemplateLibrary
 from voiceops.prompts.render import RenderedPrompt, render_prompt
+from voiceops.runtime.retrieval import Retrieval
 from voiceops.validation.validator import Validator
 
 
@@ -42,6 +46,8 @@ class LiveProfile:
     path: str
     data: Mapping[str, Any]
     prompt: RenderedPrompt
+    #: What its turns retrieve from; None when its `rag` is off.
+    retrieval: Retrieval | None = field(default=None, repr=False, compare=False)
 
     @property
     def language(self) -> str:
@@ -72,6 +78,8 @@ class ConfigVersion:
     catalog: Catalog = field(repr=False)  # the offline catalog it was checked against
     created_at: float = field(default_factory=time.time)
     files: tuple[str, ...] = ()  # project-relative paths of the files it was made of
+    #: The index of every knowledge file its profiles' `rag.sources` name (None: none do).
+    knowledge: KnowledgeBase | None = field(default=None, repr=False)
 
     @property
     def label(self) -> str:
@@ -122,9 +130,13 @@ class BuildResult:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def build_version(project: Project, number: int, overlay: str | None = None) -> BuildResult:
+def build_version(project: Project, number: int, overlay: str | None = None, *,
+                  previous: ConfigVersion | None = None,
+                  knowledge_cache: Path | None = None) -> BuildResult:
     """Validate every profile of `project` (with the environment overlay `overlay`) and,
-    when none has an error, make a version.
+    when none has an error, make a version. Its knowledge index is built from `previous`'s
+    (only files whose content changed are chunked again; `knowledge_cache`: the folder of
+    the on-disk copy, default the user's cache).
 
     Every file is read once: the digest is of the very text the profiles, templates and
     catalog pins were made from. (Reading again to hash would name a version after a save
@@ -152,24 +164,43 @@ def build_version(project: Project, number: int, overlay: str | None = None) -> 
         return BuildResult(None, (_unusable(project.configs, exc),))
     if result.errors:
         return BuildResult(None, result.diagnostics)
+    live = [c.profile for c in result.checked if c.profile is not None and not c.profile.abstract]
+    knowledge, problems = _knowledge(project, {p.name: p.data for p in live},
+                                     previous.knowledge if previous else None, knowledge_cache)
+    diagnostics = (*result.diagnostics, *problems)
+    if any(d.severity == "error" for d in problems):
+        return BuildResult(None, diagnostics)
     profiles: dict[str, LiveProfile] = {}
-    for checked in result.checked:
-        profile = checked.profile
-        if profile is None or profile.abstract:
-            continue
+    for profile in live:
         try:
             rendered = render_prompt(profile.name, profile.data, validator.library)
         except PromptError:  # the validator rendered it already; cannot happen when valid
             continue
         data = voice_ids(profile.data, validator.catalog)
         profiles[profile.name] = LiveProfile(profile.name, profile.path,
-                                             MappingProxyType(data), rendered)
+                                             MappingProxyType(data), rendered,
+                                             Retrieval.of(data, knowledge))
     texts.update(validator.loader.texts)
     texts.update(validator.library.texts)
     files = {_relative(project, path): text for path, text in texts.items()}
+    # a knowledge file is named by its content's hash: an edit to it alone is a new version
+    files.update({source: f"sha256:{digest}"
+                  for source, digest in (knowledge.files if knowledge else {}).items()})
     return BuildResult(ConfigVersion(number, digest_of(files), MappingProxyType(profiles),
-                                     validator.library, catalog, files=tuple(sorted(files))),
-                       result.diagnostics)
+                                     validator.library, catalog, files=tuple(sorted(files)),
+                                     knowledge=knowledge),
+                       diagnostics)
+
+
+def _knowledge(project: Project, profiles: Mapping[str, Mapping[str, Any]],
+               previous: KnowledgeBase | None, cache: Path | None
+               ) -> tuple[KnowledgeBase | None, list[Diagnostic]]:
+    """The index of the files the profiles' enabled `rag.sources` name; None when none do
+    (no index to build, nor an on-disk copy to touch)."""
+    settings = [KnowledgeSettings.of(data) for data in profiles.values()]
+    if not any(s.enabled and s.sources for s in settings):
+        return None, []
+    return build_knowledge(project, profiles, previous, cache)
 
 
 def digest_of(files: Mapping[str, str]) -> str:

@@ -1,4 +1,5 @@
-"""Hot reload: watch configs/, prompts/ and the lock; rebuild off the event loop; swap or keep.
+"""Hot reload: watch configs/, prompts/, knowledge/ and the lock; rebuild off the event loop;
+swap or keep.
 
 Editors save in odd ways (write a temp file and rename it over, write twice, delete then
 create); watchfiles batches a burst of changes into one set, and we rebuild from the files
@@ -26,14 +27,15 @@ from typing import Any
 from watchfiles import Change, awatch
 
 from voiceops.diagnostics import Diagnostic
-from voiceops.project import CONFIGS, LOCK, PROMPTS, Project
+from voiceops.project import CONFIGS, KNOWLEDGE, LOCK, PROMPTS, Project
 from voiceops.providers.registry import preload
 from voiceops.runtime.config import BuildResult, ConfigVersion, build_version
 from voiceops.runtime.registry import LiveRegistry
 
 log = logging.getLogger("voiceops.reload")
 
-_SUFFIXES = {CONFIGS: (".yaml", ".yml"), PROMPTS: (".j2",)}
+# knowledge files may have any suffix a `rag.sources` glob names ("" matches every name)
+_SUFFIXES = {CONFIGS: (".yaml", ".yml"), PROMPTS: (".j2",), KNOWLEDGE: ("",)}
 _EDITOR_LITTER = ("~", ".swp", ".swx", ".tmp", ".part")
 _SHOWN = 3  # changed paths named in a log line; the rest are counted
 
@@ -42,8 +44,8 @@ Identity = tuple[tuple[int, int] | None, ...]
 
 class ConfigFilter:
     """Which changed paths matter: profiles and overlays under configs/, templates under
-    prompts/, and the lock; never editor litter, hidden folders (.git) or anything else in
-    the project (virtualenvs, node_modules)."""
+    prompts/, documents under knowledge/, and the lock; never editor litter, hidden folders
+    (.git) or anything else in the project (virtualenvs, node_modules)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -53,7 +55,7 @@ class ConfigFilter:
         name = parts[-1] if parts else ""
         if name.startswith((".#", "#")) or name.endswith(_EDITOR_LITTER):
             return False
-        if parts in ((LOCK,), (CONFIGS,), (PROMPTS,)):
+        if parts in ((LOCK,), (CONFIGS,), (PROMPTS,), (KNOWLEDGE,)):
             return True  # the lock, or a watched folder itself going away
         if len(parts) < 2 or parts[0] not in _SUFFIXES:
             return False
@@ -93,12 +95,15 @@ class Reloader:
 
     def folders(self) -> list[Path]:
         """The watched folders that exist now."""
-        return [p for p in (self.project.configs, self.project.prompts) if p.is_dir()]
+        return [p for p in self._watched() if p.is_dir()]
 
     def identity(self) -> Identity:
-        """Which configs/ and prompts/ (and whether) are there: changes when one is
-        replaced (`mv configs x && cp -r x configs`), deleted or created."""
-        return tuple(_inode(p) for p in (self.project.configs, self.project.prompts))
+        """Which configs/, prompts/ and knowledge/ (and whether) are there: changes when one
+        is replaced (`mv configs x && cp -r x configs`), deleted or created."""
+        return tuple(_inode(p) for p in self._watched())
+
+    def _watched(self) -> tuple[Path, ...]:
+        return self.project.configs, self.project.prompts, self.project.knowledge
 
     async def run(self) -> None:
         """Watch and rebuild until `stop` is set. Every new watch starts with a rebuild,
@@ -185,7 +190,9 @@ class Reloader:
 
         def work() -> None:
             try:
-                build = build_version(self.project, number, self.overlay)
+                # the live version's knowledge index: only changed files are chunked again
+                build = build_version(self.project, number, self.overlay,
+                                      previous=self.registry.current)
                 problems = self.vet(build.version) if build.version and self.vet else ()
                 if problems:
                     build = BuildResult(None, (*build.diagnostics, *problems))

@@ -15,11 +15,13 @@ class TurnMetrics:
     """Milliseconds per stage of one turn, as the client sees them in `turn.metrics`."""
 
     stt_ms: float | None = None
+    retrieval_ms: float | None = None  # knowledge retrieval (profiles with `rag:` only)
     llm_ttft_ms: float | None = None
     tts_ttfb_ms: float | None = None
     first_audio_ms: float | None = None
     #: first_audio_ms minus the providers' share of it (STT, the LLM until the first phrase
-    #: was complete, TTS until its first byte): what the runner itself added.
+    #: was complete, TTS until its first byte) and retrieval (its own figure): what the
+    #: runner itself added.
     overhead_ms: float | None = None
     total_ms: float | None = None
     llm: str | None = None  # provider/model that answered
@@ -62,7 +64,8 @@ class Timing:
         m.total_ms = self.since_end_of_turn()
         llm_share = _ms(self.llm_started or 0, self.first_piece)
         if m.first_audio_ms is not None and llm_share is not None and m.tts_ttfb_ms is not None:
-            m.overhead_ms = m.first_audio_ms - (m.stt_ms or 0) - llm_share - m.tts_ttfb_ms
+            m.overhead_ms = (m.first_audio_ms - (m.stt_ms or 0) - (m.retrieval_ms or 0)
+                             - llm_share - m.tts_ttfb_ms)
         return m
 
 

@@ -6,6 +6,11 @@ and the speaker run as one unit (an `asyncio.TaskGroup`): when either fails, the
 cancelled at once, so no LLM keeps generating for a dead voice and no voice waits for a
 dead LLM. Cancelling the turn (barge-in) cancels both, closing their HTTP streams.
 
+A profile with knowledge (`rag:`) first retrieves passages for the caller's words (with the
+last exchange as context): the client gets a `knowledge` frame, and the LLM one context
+message just before the caller's (`retrieval.py`). A retriever that fails leaves the turn
+without context, counted as a provider failure of stage "retrieval".
+
 Every failure ends the turn the same way: an `error` frame whose code names the stage
 (`stt_failed`, `llm_failed`, `tts_failed`), the apology spoken by a voice that has not
 failed in this turn (none is asked twice), then `reply.done` and `turn.metrics` as after
@@ -40,6 +45,13 @@ from voiceops.runtime.fallback import (
 )
 from voiceops.runtime.health import ProviderHealth, choice_key
 from voiceops.runtime.history import History
+from voiceops.runtime.retrieval import (
+    RETRIEVER,
+    RetrievalFailed,
+    context_message,
+    knowledge_frame,
+    query_for,
+)
 from voiceops.runtime.timing import Timing, TurnMetrics
 
 __all__ = ["Observer", "Outbox", "Providers", "ResolveTarget", "TurnFailed", "Turns"]
@@ -140,6 +152,7 @@ class Turns:
 
     async def reply(self, text: str, timing: Timing) -> bool:
         """A turn of the caller's `text`: the LLM's reply, written and spoken."""
+        query = query_for(text, list(self.history))  # the last exchange, before this turn
         self.history.add(Message("user", text))
         messages = self.history.prompt(self.system_prompt)
         pieces: asyncio.Queue[str | None] = asyncio.Queue()
@@ -147,6 +160,8 @@ class Turns:
         dead: Dead = set()
         interrupted = False
         try:
+            if (context := await self._retrieve(query, timing)) is not None:
+                messages.insert(len(messages) - 1, context)  # just before the caller's
             failure = await _together(
                 _stage("llm_failed", self._write(messages, pieces, written, timing)),
                 _stage("tts_failed", self._speak(pieces, timing, dead)))
@@ -192,6 +207,22 @@ class Turns:
         await self.outbox.json({"type": "error", "code": code, "message": message})
 
     # -- the stages ----------------------------------------------------------------------
+
+    async def _retrieve(self, query: str | None, timing: Timing) -> Message | None:
+        """The knowledge for this turn as a context message (None: no rag, nothing to
+        search, or nothing found); the client gets the `knowledge` frame whenever it ran."""
+        retrieval = self.profile.retrieval
+        if retrieval is None or query is None:
+            return None
+        started = time.perf_counter()
+        try:
+            passages = await retrieval.passages(query, self.profile.name, self._env)
+        except RetrievalFailed:
+            self.observer.provider_failed("retrieval", RETRIEVER)
+            passages = []
+        timing.metrics.retrieval_ms = (time.perf_counter() - started) * 1000
+        await self.outbox.json(knowledge_frame(passages))
+        return context_message(passages) if passages else None
 
     async def _write(self, messages: Sequence[Message], pieces: asyncio.Queue[str | None],
                      written: list[str], timing: Timing) -> None:
