@@ -50,11 +50,12 @@ def test_streams_raw_pcm_from_the_stream_endpoint_as_it_is_made(sims: SimStack) 
     chunks = synthesize(sims, tts_section())
     assert len(chunks) > 5 and all(len(c) % 2 == 0 for c in chunks)
     pcm = b"".join(chunks)
-    # Exactly the simulated voice: linear16 arrives as sent, with no header or decoding.
+    # Exactly the simulated voice: WAV (the codec every streaming model documents; v4-flash
+    # lists no linear16) arrives with its header stripped, nothing decoded.
     assert pcm == speech.synthesize(TEXT, 16000, voice="priya")
     entry = sims.sarvam_state.last()
     assert entry.path == "/text-to-speech/stream"
-    assert entry.body["output_audio_codec"] == "linear16"
+    assert entry.body["output_audio_codec"] == "wav"
     assert entry.body["speech_sample_rate"] == 16000
     assert entry.body["language_code"] == "hi-IN" and entry.body["speaker"] == "priya"
 

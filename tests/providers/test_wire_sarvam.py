@@ -66,7 +66,7 @@ def test_tts_stream_matches_the_sdk() -> None:
         mine = voiceops_call(ours, TTS, "tts", rate=16000)
         official = sdk_call(theirs, lambda c: c.text_to_speech.convert_stream(
             text=TEXT, language_code="hi-IN", model="bulbul:v3", speaker="priya",
-            speech_sample_rate=16000, pace=1.1, output_audio_codec="linear16"))
+            speech_sample_rate=16000, pace=1.1, output_audio_codec="wav"))
     assert mine.wire() == official.wire()
     assert mine.json == official.json
     assert mine.json is not None and mine.json["language_code"] == "hi-IN"

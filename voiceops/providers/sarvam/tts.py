@@ -1,16 +1,16 @@
 """Sarvam text-to-speech (`bulbul`) over its REST API, with httpx.
 
-Which endpoint: `POST /text-to-speech/stream` with `output_audio_codec: linear16`. It
+Which endpoint: `POST /text-to-speech/stream` with `output_audio_codec: wav`. It
 sends audio as it is made, so the first bytes arrive after the first fragment is
 synthesised, not after the whole sentence (as `/text-to-speech` does, which answers with
-one base64 WAV in JSON, ~33 % larger, decodable only once complete); and linear16 is raw
-PCM, so chunks go to the caller as they come with no decoding. The WebSocket
+one base64 WAV in JSON, ~33 % larger, decodable only once complete); and after its header
+a WAV stream is raw PCM, so chunks go to the caller as they come with no decoding. The WebSocket
 `/text-to-speech/ws` shines when text arrives token by token; the pipeline sends whole
 phrases, and the shared keep-alive pool already spares each request a new connection.
 
 The stream endpoint serves 8-24 kHz only; for 32/44.1/48 kHz (bulbul:v3, REST only) the
-client falls back to `/text-to-speech` and unwraps the WAV. If a stream starts with a WAV
-header (Sarvam's docs do not say whether linear16 carries one), the header is dropped.
+client falls back to `/text-to-speech` and unwraps the WAV. The stream's WAV header is
+dropped as it arrives; a stream that starts without one is taken as raw PCM.
 
 Tuning follows the model (the bundled catalog's per-model rules): bulbul:v2 takes pitch,
 pace and loudness; bulbul:v3 only pace, so pitch and loudness are left out for it
@@ -89,7 +89,9 @@ class SarvamTTS:
         body.update(_tuning(options.section(target.options, "tuning", provider), model,
                             provider))
         if self._streamed:
-            body["output_audio_codec"] = "linear16"
+            # WAV, its header dropped as it arrives: every streaming model documents it,
+            # while bulbul:v4-flash's codec list has no linear16 (docs, read 2026-11-30)
+            body["output_audio_codec"] = "wav"
         return body
 
     async def synthesize(self, text: str, previous: str = "") -> AsyncIterator[bytes]:
