@@ -92,3 +92,17 @@ def test_a_broken_source_is_an_error_naming_it(project: Path) -> None:
 def test_an_unknown_profile_is_a_usage_error(project: Path) -> None:
     code, _, err = run("nope", "family plan")
     assert code == 2 and "no profile 'nope'" in err
+
+
+def test_a_retriever_token_stays_a_reference_until_the_request(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # headers are secret fields like api_key: expanded only when the retriever is called, so
+    # `render`, the HTTP API and `diff` never show the token
+    monkeypatch.setenv("RETRIEVER_TOKEN", "t0k-secret-value")
+    (project / "configs" / "remote.yaml").write_text(
+        "version: 1\nextends: support_hi\nrag:\n  enabled: true\n  retriever:\n"
+        "    url: http://127.0.0.1:9/search\n"
+        "    headers: {Authorization: 'Bearer ${RETRIEVER_TOKEN}'}\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["render", "remote"])
+    assert "Bearer ${RETRIEVER_TOKEN}" in result.stdout
+    assert "t0k-secret-value" not in result.stdout + result.stderr

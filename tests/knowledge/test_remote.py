@@ -118,3 +118,9 @@ def test_settings_from_a_profile() -> None:
     assert settings.retriever == RetrieverSettings("http://kb.internal/search",
                                                    {"X-Team": "support"}, 1.0)
     assert KnowledgeSettings.of({"version": 1}) == KnowledgeSettings()
+
+
+def test_a_header_naming_an_unset_variable_sends_nothing(server: Retriever) -> None:
+    settings = settings_for(server, headers={"Authorization": "Bearer ${RETRIEVER_TOKEN}"})
+    assert asyncio.run(retrieve_remote(settings, "q", 3, {})) == []
+    assert server.seen == []

@@ -2,8 +2,9 @@
 
 A value that is nothing but one `${...}` takes the type its text reads as in YAML, so
 `temperature: ${TEMP:-0.4}` is a number. `$${` writes a literal `${`. Secret fields
-(`api_key`) are not expanded here: they stay references until the runtime needs the key,
-so validation never holds a secret and CI needs no keys.
+(`api_key`, and request `headers` such as `rag.retriever.headers`) are not expanded here:
+they stay references until the runtime needs the key, so validation never holds a secret,
+CI needs no keys, and `render`, the HTTP API and `diff` never show one.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import yaml
 
 from voiceops.diagnostics import Diagnostic, make
 
-SECRET_FIELDS = frozenset({"api_key"})
+SECRET_FIELDS = frozenset({"api_key", "headers"})
 
 _EXPR = re.compile(r"\$\$\{|\$\{([^}]*)\}")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")

@@ -32,11 +32,11 @@ async def retrieve_remote(settings: RetrieverSettings, query: str, top_k: int,
                           env: Mapping[str, str], profile: str = "",
                           client: httpx.AsyncClient | None = None) -> list[Passage]:
     """The passages the retriever at `settings.url` answers for `query`: at most `top_k`,
-    [] on a timeout, an error or an answer of the wrong shape (never raises). Header values
-    still holding `${VAR}` are expanded from `env`."""
-    headers = {name: _expand(value, env) for name, value in settings.headers.items()}
+    [] on a timeout, an error, an answer of the wrong shape or a header naming a variable
+    `env` lacks (never raises). Header values' `${VAR}`s are expanded from `env`."""
     body = {"query": query, "top_k": top_k, "profile": profile}
     try:
+        headers = {name: _expand(value, env) for name, value in settings.headers.items()}
         if client is None:
             async with httpx.AsyncClient(timeout=settings.timeout_s) as own:
                 response = await own.post(settings.url, json=body, headers=headers)
@@ -51,10 +51,14 @@ async def retrieve_remote(settings: RetrieverSettings, query: str, top_k: int,
 
 
 def _expand(value: str, env: Mapping[str, str]) -> str:
-    if "${" not in value:
+    """A header value with its `${VAR}`s from `env` (headers are secret fields: the loader
+    leaves them as references)."""
+    if "$" not in value:
         return value
     expanded, problems = interpolate(value, env, lambda path: ("rag.retriever", 1, 1))
-    return value if problems else str(expanded)
+    if problems:  # an unset token: a request without it would only be refused
+        raise RetrieverFailed(problems[0].message)
+    return str(expanded)
 
 
 def _passages(answer: Any) -> list[Passage]:
