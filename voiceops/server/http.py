@@ -1,7 +1,9 @@
-"""The read-only HTTP API: profiles, prompts, catalogs, voice previews, health, metrics."""
+"""The read-only HTTP API: profiles, prompts, knowledge, catalogs, voice previews, health,
+metrics."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from starlette.requests import Request
@@ -13,6 +15,7 @@ from voiceops.errors import MissingKeyError, ProviderError, ProviderSetupError
 from voiceops.provider_facts import PROVIDERS
 from voiceops.providers.preview import apply_settings, preview, unusable
 from voiceops.runtime.config import LiveProfile
+from voiceops.runtime.retrieval import RetrievalFailed
 from voiceops.server.state import Runner
 from voiceops.suggest import did_you_mean
 from voiceops.validation.render import redact
@@ -85,6 +88,38 @@ async def profile_prompt(request: Request) -> Response:
         return profile
     return JSONResponse({"name": profile.name, "system": profile.prompt.system,
                          "first_message": profile.prompt.first_message})
+
+
+MAX_QUERY_CHARS = 2000  # a question, or a transcript with its last exchange
+
+
+async def profile_knowledge(request: Request) -> Response:
+    """`?q=`: the passages the profile's turns would get for q, as `voiceops knowledge
+    PROFILE Q --format json` prints them ({"passages": [{id, source, line, score, text}]});
+    without q: its `rag` settings and the files each source glob matches."""
+    profile = _profile(request)
+    if isinstance(profile, Response):
+        return profile
+    retrieval = profile.retrieval
+    if retrieval is None:
+        return problem(404, "no_knowledge", f"profile '{profile.name}' has no knowledge",
+                       "set rag: {enabled: true, sources: [knowledge/*.md]} in its file")
+    query = request.query_params.get("q", "").strip()
+    if len(query) > MAX_QUERY_CHARS:
+        return problem(400, "bad_request", f"q is limited to {MAX_QUERY_CHARS} characters")
+    if not query:
+        s = retrieval.settings
+        globs = retrieval.base.globs if retrieval.base is not None else {}
+        return JSONResponse({
+            "enabled": s.enabled, "top_k": s.top_k, "max_chars": s.max_chars,
+            "retriever": s.retriever.url if s.retriever else None,
+            "sources": [{"glob": g, "files": list(globs.get(g, ()))} for g in s.sources],
+            "passages": []})
+    try:
+        passages = await retrieval.passages(query, profile.name, _runner(request).env)
+    except RetrievalFailed as exc:
+        return problem(502, "retrieval_failed", str(exc))
+    return JSONResponse({"passages": [asdict(p) for p in passages]})
 
 
 def _providers(capability: str) -> list[dict[str, Any]]:
@@ -209,6 +244,7 @@ ROUTES = [
     Route("/v1/profiles", profiles),
     Route("/v1/profiles/{name}", profile_detail),
     Route("/v1/profiles/{name}/prompt", profile_prompt),
+    Route("/v1/profiles/{name}/knowledge", profile_knowledge),
     Route("/v1/llm/providers", llm_providers),
     Route("/v1/llm/models", llm_models),
     Route("/v1/tts/providers", tts_providers),

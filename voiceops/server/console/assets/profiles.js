@@ -1,8 +1,9 @@
-// The Profiles tab: the served profiles, and one profile's effective config, prompt and
-// first message.
+// The Profiles tab: the served profiles, and one profile's effective config, prompt, first
+// message and knowledge.
 
 import { api, ApiError, describe } from './api.js';
 import { $, h, replace } from './dom.js';
+import { knowledgeSection } from './knowledge.js';
 import { toYaml } from './yaml.js';
 
 export class ProfilesPanel {
@@ -115,6 +116,7 @@ export class ProfilesPanel {
       h('h3', {}, 'First message'),
       prompt.first_message
         ? h('blockquote', { class: 'first-message' }, prompt.first_message)
-        : h('p', { class: 'muted' }, 'None: the caller speaks first.'));
+        : h('p', { class: 'muted' }, 'None: the caller speaks first.'),
+      config.rag && config.rag.enabled ? knowledgeSection(detail.name) : null);
   }
 }
