@@ -5,8 +5,11 @@ version stays live."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -14,9 +17,13 @@ from starlette.testclient import TestClient
 from tests.knowledge.test_turn import CONTEXT_HEAD
 from tests.server.conftest import MakeClient, make_client, project, sims  # noqa: F401
 from tests.server.wsclient import frames_until, greeted, say
+from voiceops.knowledge import base as knowledge_base
+from voiceops.knowledge.chunking import Chunk
 from voiceops.project import Project
-from voiceops.runtime.config import build_version
+from voiceops.runtime import reloader as reloader_module
+from voiceops.runtime.config import BuildResult, build_version
 from voiceops.runtime.registry import LiveRegistry
+from voiceops.runtime.reloader import Reloader
 from voiceops.server.state import Settings
 from voiceops.sim.stack import SimStack
 
@@ -74,6 +81,49 @@ def test_a_knowledge_only_edit_is_a_new_version(project: Project) -> None:  # no
     assert found and "QR कोड" in found[0].text
     assert not any("QR कोड" in p.text for p in first.knowledge.search(
         ("knowledge/*.md",), QUESTION, 3, 1500))
+
+
+def test_a_rebuild_chunks_only_the_files_that_changed(
+        project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    first = build_version(project, 1, knowledge_cache=tmp_path / "a").version
+    assert first is not None
+    chunked: list[str] = []
+    real = knowledge_base.chunk_file
+
+    def counted(name: str, text: str) -> list[Chunk]:
+        chunked.append(name)
+        return real(name, text)
+
+    monkeypatch.setattr(knowledge_base, "chunk_file", counted)
+    faq = project.root / FAQ
+    faq.write_text(faq.read_text(encoding="utf-8") + NEW_SECTION, encoding="utf-8")
+    # an empty cache folder: only the previous version's index can spare the work
+    second = build_version(project, 2, previous=first, knowledge_cache=tmp_path / "b").version
+    assert second is not None and second.knowledge is not None
+    assert chunked == [FAQ]
+    assert second.knowledge.search(("knowledge/*.md",), "failed recharge refund", 1, 1500)
+
+
+def test_the_reloader_builds_from_the_live_version(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    previous: list[object] = []
+
+    def spy(*args: Any, **kwargs: Any) -> BuildResult:
+        previous.append(kwargs.get("previous"))
+        return build_version(*args, **kwargs)
+
+    monkeypatch.setattr(reloader_module, "build_version", spy)
+    live = build_version(project, 1).version
+    assert live is not None
+    registry = LiveRegistry(live)
+    faq = project.root / FAQ
+    faq.write_text(faq.read_text(encoding="utf-8") + NEW_SECTION, encoding="utf-8")
+
+    async def reload() -> bool:
+        return await Reloader(project, registry).reload([FAQ])
+
+    assert asyncio.run(reload())
+    assert previous == [live] and registry.current.number == 2
 
 
 def test_a_broken_source_rejects_the_build_and_the_last_good_version_stays(
