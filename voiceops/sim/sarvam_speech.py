@@ -12,9 +12,10 @@ Model rules come from the bundled catalog (`voiceops/catalog/data/sarvam.json`):
 models exist, their speakers (lowercase, case-sensitive), sample rates and tuning
 parameters with ranges. A parameter a model does not take (pitch or loudness on
 bulbul:v3) is a 400, unless the catalog's rules record it as disputed (pitch, loudness and
-temperature on bulbul:v4-flash: the simulator lets through what the real API might take), and so is an unknown speaker ("Speaker 'x' is not recognized") and a
-retired model the catalog names a replacement for ("Model 'bulbul:v2' has been deprecated.
-Please use 'bulbul:v3' instead.").
+temperature on bulbul:v4-flash: the simulator lets through what the real API might take);
+so is an unknown speaker ("Speaker 'x' is not recognized") and a retired model the catalog
+names a replacement for ("Model 'bulbul:v2' has been deprecated. Please use 'bulbul:v3'
+instead.").
 """
 
 from __future__ import annotations
