@@ -78,7 +78,8 @@ def test_an_llm_failing_after_its_first_token_ends_the_turn_with_an_error_and_an
     with greeted(make_client(), profile=profile) as session:
         fault(sims)
         frames, error, audio = failed_turn(session, "Tell me about your plans")
-        assert frames[0]["type"] == "reply.delta"  # it had started to answer
+        kinds = [f["type"] for f in frames if f["type"] != "knowledge"]  # support_hi's passages
+        assert kinds[0] == "reply.delta"  # it had started to answer
         assert error["code"] == "llm_failed"
         assert audio > 0 and frames[-2]["type"] == "reply.done"
         voice = sims.sarvam_state if profile == "support_hi" else sims.elevenlabs_state
