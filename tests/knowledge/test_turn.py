@@ -82,6 +82,9 @@ def test_an_english_question_gets_the_passage_only_the_documents_have(
     assert context["content"].count("<passage ") == len(passages)
     metrics = frames[-1]
     assert metrics["type"] == "turn.metrics" and metrics["retrieval_ms"] >= 0
+    # and in /metrics, with the other stages' latency
+    assert 'voiceops_stage_latency_seconds_count{stage="retrieval"} 1.0' in client.get(
+        "/metrics").text
 
 
 def test_a_hindi_question_gets_the_hindi_passage(client: TestClient,

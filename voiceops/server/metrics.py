@@ -49,7 +49,7 @@ class Metrics:
 
     def turn(self, metrics: TurnMetrics) -> None:
         self.turns.inc()
-        for stage in ("stt_ms", "llm_ttft_ms", "tts_ttfb_ms", "first_audio_ms"):
+        for stage in ("stt_ms", "retrieval_ms", "llm_ttft_ms", "tts_ttfb_ms", "first_audio_ms"):
             value = getattr(metrics, stage)
             if value is not None:
                 self.latency.labels(stage.removesuffix("_ms")).observe(value / 1000)
