@@ -105,3 +105,23 @@ def test_the_console_shows_the_sources_and_searches_them(
     finally:
         context.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+@pytest.mark.slow
+def test_a_call_shows_the_passages_each_turn_got(browser: Any, daemon: DaemonProcess) -> None:
+    context, page, errors = open_page(browser, daemon.http_url)
+    try:
+        page.wait_for_selector("#profiles-table tbody tr")
+        page.get_by_role("tab", name="Talk").click()
+        page.select_option("#talk-profile", "support_hi")
+        page.click("#start-session")
+        page.wait_for_selector("#talk-log li.agent:has-text('Namaste!')")
+        page.fill("#say-input", "When is a failed recharge refunded?")
+        page.press("#say-input", "Enter")
+        page.wait_for_selector("#talk-log li:has-text('Knowledge: knowledge/plans_en.md:')")
+        page.wait_for_function(
+            "document.querySelector('[data-key=retrieval_ms]').textContent.endsWith('ms')")
+        page.click("#stop-session")
+    finally:
+        context.close()
+    assert errors == [], f"JavaScript errors on the page: {errors}"

@@ -189,6 +189,11 @@ export class TalkPanel {
         this.bubble.querySelector('.text').textContent += frame.text;
         this.scroll();
         return undefined;
+      case 'knowledge':  // the passages of the documents this turn's reply is given
+        this.note(frame.passages.length
+          ? `Knowledge: ${frame.passages.map((p) => `${p.source}:${p.line}`).join(', ')}`
+          : 'Knowledge: no passage matches.');
+        return undefined;
       case 'reply.done': return this.onDone(frame);
       case 'turn.metrics': return this.onMetrics(frame);
       case 'audio.stop':  // the caller talked over audio we still hold: drop it
