@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from voiceops.config.interpolate import interpolate
 from voiceops.knowledge.types import Passage, RetrieverSettings
+
+if TYPE_CHECKING:  # httpx is imported on the first call: `validate` never needs it
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,8 @@ async def retrieve_remote(settings: RetrieverSettings, query: str, top_k: int,
     """The passages the retriever at `settings.url` answers for `query`: at most `top_k`,
     [] on a timeout, an error, an answer of the wrong shape or a header naming a variable
     `env` lacks (never raises). Header values' `${VAR}`s are expanded from `env`."""
+    import httpx
+
     body = {"query": query, "top_k": top_k, "profile": profile}
     try:
         headers = {name: _expand(value, env) for name, value in settings.headers.items()}
