@@ -58,7 +58,9 @@ _HI = ["{name} {n} प्लान {d} दिन के लिए है और 
        "{name} पैक चालू करने के लिए Acme ऐप में जाकर {name} चुनें।",
        "{name} प्लान पर दूसरे नेटवर्क पर कॉल {p} पैसे प्रति मिनट है।",
        "स्टोर नंबर {n} सुबह {h} बजे खुलता है, पहचान पत्र साथ लाएं।",
-       "अगर {name} पैक {d} मिनट में चालू न हो तो फ़ोन दोबारा चालू करें।"]
+       "अगर {name} पैक {d} मिनट में चालू न हो तो फ़ोन दोबारा चालू करें।",
+       # "को मत" (don't ... to): FTS5's default tokenizer reads it as "क मत", as it reads कीमत
+       "अपना OTP किसी को मत बताइए, {name} पैक के लिए भी नहीं।"]
 _HG = ["{name} {n} plan {d} din ke liye hai aur roz {g} GB data milta hai.",
        "{name} pack chalu karne ke liye Acme app mein {name} chuniye.",
        "Store number {n} subah {h} baje khulta hai, ID proof saath laiye.",
