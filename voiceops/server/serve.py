@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -43,6 +42,7 @@ def serve(options: ServeOptions, echo: Echo) -> None:
     from voiceops.providers.registry import ProviderPool, resolve_target
     from voiceops.server.app import create_app
     from voiceops.server.connections import raise_file_limit, uvicorn_limits
+    from voiceops.server.listen import listening_socket
 
     logging.basicConfig(level=options.log_level.upper(), format="voiceops: %(message)s")
     # uvicorn announces each server it starts (the simulators are four of them), and the
@@ -86,14 +86,11 @@ def serve(options: ServeOptions, echo: Echo) -> None:
                             header_timeout_s=options.header_timeout_s)
         runner = Runner(project, LiveRegistry(version), ProviderPool(), resolve_target, env,
                         settings)
-        sock = socket.socket(socket.AF_INET6 if ":" in options.host else socket.AF_INET)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((options.host, options.port))
+        try:  # from now on connections queue, even before uvicorn accepts them
+            sock = listening_socket(options.host, options.port)
         except OSError as exc:
             raise UsageError(f"cannot listen on {options.host}:{options.port}: "
                              f"{exc.strerror}") from exc
-        sock.listen(2048)  # from now on connections queue, even before uvicorn accepts them
         port = sock.getsockname()[1]
         where = f"{options.host}:{port}" if ":" not in options.host else \
             f"[{options.host}]:{port}"

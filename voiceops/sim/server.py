@@ -27,6 +27,7 @@ from typing import Any, Self
 import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from voiceops.server.listen import listening_socket
 from voiceops.sim.faults import ErrorBody, FaultMiddleware, Faults
 from voiceops.sim.knobs import Recorder
 from voiceops.sim.recent import KEEP_REQUESTS, Recent
@@ -243,10 +244,7 @@ class SimServer(Startable):
         """Bind, start serving in a background thread, and return once connections work."""
         if self._thread is not None:
             raise RuntimeError(f"simulator {self.name!r} is already started")
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self._host, self._port))
-        sock.listen(128)
+        sock = listening_socket(self._host, self._port, backlog=128)
         self._sock = sock
         host, port = sock.getsockname()[:2]
         self._url = f"http://{host}:{port}"
