@@ -85,7 +85,7 @@ def test_no_more_than_top_k_passages(server: Retriever) -> None:
 def test_a_slow_retriever_gives_no_context_after_the_timeout(server: Retriever) -> None:
     server.delay.clear()
     found = asyncio.run(retrieve_remote(settings_for(server, timeout_s=0.2), "q", 3, {}))
-    assert found == []
+    assert found is None  # not [] (answered, nothing found): the turn counts a failure
 
 
 @pytest.mark.parametrize(("status", "answer"), [
@@ -99,14 +99,14 @@ def test_a_slow_retriever_gives_no_context_after_the_timeout(server: Retriever) 
 def test_a_failing_retriever_gives_no_context(server: Retriever, status: int,
                                                answer: Any) -> None:
     server.status, server.answer = status, answer
-    assert asyncio.run(retrieve_remote(settings_for(server), "q", 3, {})) == []
+    assert asyncio.run(retrieve_remote(settings_for(server), "q", 3, {})) is None
 
 
 def test_an_unreachable_retriever_gives_no_context(server: Retriever) -> None:
     settings = settings_for(server)
     server.shutdown()
     server.server_close()
-    assert asyncio.run(retrieve_remote(settings, "q", 3, {})) == []
+    assert asyncio.run(retrieve_remote(settings, "q", 3, {})) is None
 
 
 def test_settings_from_a_profile() -> None:
@@ -122,5 +122,5 @@ def test_settings_from_a_profile() -> None:
 
 def test_a_header_naming_an_unset_variable_sends_nothing(server: Retriever) -> None:
     settings = settings_for(server, headers={"Authorization": "Bearer ${RETRIEVER_TOKEN}"})
-    assert asyncio.run(retrieve_remote(settings, "q", 3, {})) == []
+    assert asyncio.run(retrieve_remote(settings, "q", 3, {})) is None
     assert server.seen == []

@@ -200,8 +200,6 @@ def test_a_remote_retriever_answers_the_turn(
     assert asked["body"]["top_k"] == 3 and asked["body"]["profile"] == "support_hi"
 
 
-@pytest.mark.xfail(strict=True, reason="retrieve_remote returns [] on failure too: waits for "
-                   "KNOW-CORE's answer to request 1 in /work/notes/KNOWLEDGE_API.md")
 def test_a_failing_remote_retriever_leaves_the_turn_without_context_and_is_counted(
         make_client: MakeClient, sims: SimStack, project: Project,  # noqa: F811
         retriever: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -36,7 +36,7 @@ def lookup(ref: str, query: str, env: Mapping[str, str], *, top_k: int | None = 
                           f"rag.sources (e.g. [knowledge/*.md]) in {display_path(path)}")
     if not settings.sources and settings.retriever is not None:
         return asyncio.run(retrieve_remote(settings.retriever, query, wanted, env,
-                                           profile=profile.name))
+                                           profile=profile.name)) or []
     knowledge, found = build_knowledge(project, {profile.name: profile.data})
     errors = [d for d in found if d.severity == "error"]
     if errors:

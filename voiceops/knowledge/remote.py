@@ -7,7 +7,7 @@ The request and answer (documented in the README's Knowledge section):
                                 "text": "..."}]}
 
 A slow or failing retriever must not hold up a call: after `timeout_s`, or on any error or
-malformed answer, the turn goes on without context (the caller logs and counts it).
+malformed answer, the turn goes on without context (the caller counts it: `None`, not `[]`).
 """
 
 from __future__ import annotations
@@ -31,10 +31,11 @@ class RetrieverFailed(Exception):
 
 async def retrieve_remote(settings: RetrieverSettings, query: str, top_k: int,
                           env: Mapping[str, str], profile: str = "",
-                          client: httpx.AsyncClient | None = None) -> list[Passage]:
-    """The passages the retriever at `settings.url` answers for `query`: at most `top_k`,
-    [] on a timeout, an error, an answer of the wrong shape or a header naming a variable
-    `env` lacks (never raises). Header values' `${VAR}`s are expanded from `env`."""
+                          client: httpx.AsyncClient | None = None) -> list[Passage] | None:
+    """The passages the retriever at `settings.url` answers for `query`: at most `top_k`;
+    None (it did not answer: the caller counts a failure) on a timeout, an error, an answer
+    of the wrong shape or a header naming a variable `env` lacks (never raises). Header
+    values' `${VAR}`s are expanded from `env`."""
     import httpx
 
     body = {"query": query, "top_k": top_k, "profile": profile}
@@ -50,7 +51,7 @@ async def retrieve_remote(settings: RetrieverSettings, query: str, top_k: int,
         return _passages(response.json())[:top_k]
     except (httpx.HTTPError, ValueError, RetrieverFailed) as exc:
         log.warning("retriever %s: %s", settings.url, type(exc).__name__)
-        return []
+        return None
 
 
 def _expand(value: str, env: Mapping[str, str]) -> str:
