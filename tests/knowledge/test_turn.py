@@ -139,6 +139,7 @@ class _Retriever(BaseHTTPRequestHandler):
 
     asked: ClassVar[list[dict[str, Any]]] = []
     fail: ClassVar[bool] = False
+    text: ClassVar[str] = "Roaming in Nepal and Bhutan is free on every Acme plan."
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -149,7 +150,7 @@ class _Retriever(BaseHTTPRequestHandler):
             return
         payload = json.dumps({"passages": [{
             "id": "vectordb#roaming-1", "source": "vectordb/roaming", "line": 1, "score": 0.9,
-            "text": "Roaming in Nepal and Bhutan is free on every Acme plan."}]}).encode()
+            "text": type(self).text}]}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
@@ -164,6 +165,7 @@ class _Retriever(BaseHTTPRequestHandler):
 def retriever() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Retriever)
     _Retriever.asked, _Retriever.fail = [], False
+    _Retriever.text = "Roaming in Nepal and Bhutan is free on every Acme plan."
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/search"
@@ -171,14 +173,16 @@ def retriever() -> Iterator[str]:
     server.server_close()
 
 
-def use_retriever(root: Project, url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def use_retriever(root: Project, url: str, monkeypatch: pytest.MonkeyPatch,
+                  max_chars: int = 1500) -> None:
     monkeypatch.setenv("RETRIEVER_TOKEN", "t0ken")  # the build checks the reference is set
     path = root.configs / "support_hi.yaml"
     text = path.read_text(encoding="utf-8")
     old = "rag: {enabled: true, sources: [knowledge/*.md], top_k: 3, max_chars: 1500}"
     assert old in text
     path.write_text(text.replace(old, (
-        "rag:\n  enabled: true\n  top_k: 3\n  retriever:\n    url: " + url + "\n"
+        f"rag:\n  enabled: true\n  top_k: 3\n  max_chars: {max_chars}\n"
+        "  retriever:\n    url: " + url + "\n"
         "    headers: {Authorization: \"Bearer ${RETRIEVER_TOKEN}\"}\n    timeout_s: 2\n")),
         encoding="utf-8")
 
@@ -216,3 +220,17 @@ def test_a_failing_remote_retriever_leaves_the_turn_without_context_and_is_count
     metrics = client.get("/metrics").text
     assert 'voiceops_provider_failures_total{provider="retriever",stage="retrieval"} 1.0' \
         in metrics
+
+
+def test_a_remote_answer_is_cut_to_max_chars(
+        make_client: MakeClient, sims: SimStack, project: Project,  # noqa: F811
+        retriever: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    sims.reset()
+    _Retriever.text = "Roaming in Nepal and Bhutan is free on every Acme plan. " * 4
+    use_retriever(project, retriever, monkeypatch, max_chars=100)
+    client = make_client(env={"RETRIEVER_TOKEN": "t0ken"})
+    client.app.state.sims = sims  # type: ignore[attr-defined]
+    _, messages = ask(client, "Is roaming in Nepal free?")
+    passage = messages[-2]["content"].split(">\n", 1)[1].split("\n</passage>")[0]
+    assert passage.startswith("Roaming in Nepal") and 80 < len(passage) <= 100
+    assert not passage.endswith(" ")  # cut at a word

@@ -13,7 +13,7 @@ import contextlib
 import fnmatch
 import hashlib
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,18 +42,7 @@ class KnowledgeBase:
             return []
         found = self._index.search(query, top_k, None if len(files) == len(self.files)
                                    else sorted(files))
-        kept: list[Passage] = []
-        left = max_chars
-        for passage in found:
-            if len(passage.text) > left:
-                if not kept:  # always give the best one, cut at a word
-                    cut = passage.text[:left].rsplit(maxsplit=1)[0] if left > 0 else ""
-                    kept.append(Passage(passage.id, passage.source, passage.line,
-                                        passage.score, cut))
-                break
-            kept.append(passage)
-            left -= len(passage.text)
-        return kept
+        return fit(found, max_chars)
 
     def matching(self, sources: tuple[str, ...]) -> set[str]:
         """The indexed files the globs `sources` match."""
@@ -70,6 +59,23 @@ class KnowledgeBase:
 
     def __len__(self) -> int:
         return self._index.count()
+
+
+def fit(passages: Sequence[Passage], max_chars: int) -> list[Passage]:
+    """The passages, best first, that fit in `max_chars` characters of text in all (the
+    first one always, cut at a word to fit): what a turn hands the LLM, whoever found them."""
+    kept: list[Passage] = []
+    left = max_chars
+    for passage in passages:
+        if len(passage.text) > left:
+            if not kept:  # always give the best one, cut at a word
+                cut = passage.text[:left].rsplit(maxsplit=1)[0] if left > 0 else ""
+                kept.append(Passage(passage.id, passage.source, passage.line,
+                                    passage.score, cut))
+            break
+        kept.append(passage)
+        left -= len(passage.text)
+    return kept
 
 
 def default_cache_dir() -> Path:

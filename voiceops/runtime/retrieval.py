@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from voiceops.knowledge import KnowledgeBase, KnowledgeSettings, Passage, retrieve_remote
+from voiceops.knowledge import KnowledgeBase, KnowledgeSettings, Passage, fit, retrieve_remote
 from voiceops.knowledge.index import query_terms
 from voiceops.providers.base import Message
 
@@ -59,7 +59,7 @@ class Retrieval:
             found = await retrieve_remote(s.retriever, query, s.top_k, env, profile)
             if found is None:
                 raise RetrievalFailed(f"the retriever at {s.retriever.url} did not answer")
-            return _within(found, s.max_chars)
+            return fit(found, s.max_chars)
         if self.base is None:
             return []
         return self.base.search(s.sources, query, s.top_k, s.max_chars)
@@ -96,20 +96,6 @@ def knowledge_frame(passages: Sequence[Passage]) -> dict[str, Any]:
     sources, lines and scores, which the client can look up)."""
     return {"type": "knowledge", "passages": [
         {"id": p.id, "source": p.source, "line": p.line, "score": p.score} for p in passages]}
-
-
-def _within(passages: Sequence[Passage], max_chars: int) -> list[Passage]:
-    """As many passages, best first, as fit in `max_chars` (the first always, cut to fit)."""
-    kept: list[Passage] = []
-    left = max_chars
-    for p in passages:
-        if len(p.text) > left:
-            if not kept:
-                kept.append(Passage(p.id, p.source, p.line, p.score, p.text[:left]))
-            break
-        kept.append(p)
-        left -= len(p.text)
-    return kept
 
 
 def _attr(value: str) -> str:
