@@ -22,7 +22,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Coroutine, Mapping, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Mapping,
+    Sequence,
+)
 from typing import Any, Protocol
 
 from voiceops import languages
@@ -158,24 +166,19 @@ class Turns:
         pieces: asyncio.Queue[str | None] = asyncio.Queue()
         written: list[str] = []
         dead: Dead = set()
-        interrupted = False
-        try:
-            if (context := await self._retrieve(query, timing)) is not None:
-                messages.insert(len(messages) - 1, context)  # just before the caller's
-            failure = await _together(
-                _stage("llm_failed", self._write(messages, pieces, written, timing)),
-                _stage("tts_failed", self._speak(pieces, timing, dead)))
-            if failure is not None:
-                await self._failed(failure, dead)
-        except asyncio.CancelledError:
-            interrupted = True
-            raise
-        finally:
-            self.playback.speaking = False
+
+        def ended(interrupted: bool) -> Awaitable[None]:
             reply = "".join(written)
             if reply:  # what was said stays in the history, even when cut off
                 self.history.add(Message("assistant", reply))
-            await _shielded(self._finish(reply, interrupted, timing))
+            return self._finish(reply, interrupted, timing)
+
+        async with self._speaking(ended):
+            if (context := await self._retrieve(query, timing)) is not None:
+                messages.insert(len(messages) - 1, context)  # just before the caller's
+            await self._perform(
+                dead, _stage("llm_failed", self._write(messages, pieces, written, timing)),
+                _stage("tts_failed", self._speak(pieces, timing, dead)))
         return True
 
     async def say(self, text: str) -> bool:
@@ -183,23 +186,38 @@ class Turns:
         timing = Timing()
         await self.outbox.json({"type": "reply.delta", "text": text})
         dead: Dead = set()
+
+        def ended(interrupted: bool) -> Awaitable[None]:
+            self.history.add(Message("assistant", text))
+            # like a reply, an interrupted greeting ends with reply.done, so clients can
+            # drop its queued audio
+            return self.outbox.json({"type": "reply.done", "text": text,
+                                     "interrupted": interrupted})
+
+        async with self._speaking(ended):
+            await self._perform(dead, _stage(
+                "tts_failed", self._speak(_queued(self._pieces(text)), timing, dead)))
+        return True
+
+    @contextlib.asynccontextmanager
+    async def _speaking(self, ended: Callable[[bool], Awaitable[None]]) -> AsyncIterator[None]:
+        """The agent speaking: however it ends (done, failed, barged in on), playback stops
+        and `ended(interrupted)` runs to its end, cancellation or not."""
         interrupted = False
         try:
-            failure = await _together(
-                _stage("tts_failed", self._speak(_queued(self._pieces(text)), timing, dead)))
-            if failure is not None:
-                await self._failed(failure, dead)
+            yield
         except asyncio.CancelledError:
             interrupted = True
             raise
         finally:
             self.playback.speaking = False
-            self.history.add(Message("assistant", text))
-            # like a reply, an interrupted greeting ends with reply.done, so clients can
-            # drop its queued audio
-            await _shielded(self.outbox.json({"type": "reply.done", "text": text,
-                                              "interrupted": interrupted}))
-        return True
+            await _shielded(ended(interrupted))
+
+    async def _perform(self, dead: Dead, *stages: Coroutine[Any, Any, None]) -> None:
+        """Run a turn's stages as one unit; a failure ends the turn for the caller."""
+        failure = await _together(*stages)
+        if failure is not None:
+            await self._failed(failure, dead)
 
     async def error(self, code: str, message: str) -> None:
         """Tell the client (and the metrics) that something went wrong."""
