@@ -12,8 +12,10 @@ audio or a reply; the clients' errors are expected and ignored by the tests.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,3 +95,12 @@ class Capture(SimServer):
         with self._lock:
             assert self.captured, "no request reached the capture server"
             return self.captured[0]
+
+
+def captured(call: Callable[[str], object]) -> Captured:
+    """The first request `call(url)` makes to a fresh capture server (its errors ignored:
+    the server answers every request 400)."""
+    with Capture() as server:
+        with contextlib.suppress(Exception):
+            call(server.url)
+        return server.first()

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
 
 import anthropic
 
-from tests.providers.capture import Capture, Captured
+from tests.providers.capture import captured
 from voiceops.catalog.live import anthropic as live
 from voiceops.errors import ProviderError
 from voiceops.providers.base import Message
@@ -24,13 +23,6 @@ CONVERSATION = [Message("system", "Be brief."), Message("user", "Hello")]
 
 def theirs(url: str) -> anthropic.Anthropic:
     return anthropic.Anthropic(api_key=KEY, base_url=url, max_retries=0, timeout=5)
-
-
-def captured(call: Any) -> Captured:
-    with Capture() as server:
-        with contextlib.suppress(Exception):
-            call(server.url)
-        return server.first()
 
 
 def test_messages_stream_matches_the_sdk() -> None:

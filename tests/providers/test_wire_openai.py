@@ -12,7 +12,7 @@ from typing import Any
 import openai
 import sarvamai
 
-from tests.providers.capture import Capture, Captured
+from tests.providers.capture import captured
 from voiceops.catalog.live import openai as live_openai
 from voiceops.errors import ProviderError
 from voiceops.providers.audio import pcm_to_wav
@@ -41,13 +41,6 @@ def ours(url: str, section: dict[str, Any], kind: str, env_prefix: str = "OPENAI
 
 def theirs(url: str) -> openai.OpenAI:
     return openai.OpenAI(api_key=KEY, base_url=url, max_retries=0, timeout=5)
-
-
-def captured(call: Any) -> Captured:
-    with Capture() as server:
-        with contextlib.suppress(Exception):
-            call(server.url)
-        return server.first()
 
 
 def test_chat_stream_matches_the_sdk() -> None:
