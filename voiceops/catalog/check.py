@@ -18,6 +18,7 @@ from voiceops.catalog.references import SECTION_APIS, SECTION_KINDS, Key, Target
 from voiceops.catalog.resolve import Catalog
 from voiceops.catalog.types import Api, Model
 from voiceops.config.loader import LoadedProfile
+from voiceops.config.settings import schema_default
 from voiceops.diagnostics import Diagnostic, make
 from voiceops.project import LOCK
 from voiceops.provider_facts import PROVIDERS, title
@@ -45,7 +46,7 @@ class _Checker:
         self.found: list[Diagnostic] = []
         language = profile.data.get("language")
         self.language = language if isinstance(language, str) else None
-        optimization = profile.data.get("optimization", "balanced")
+        optimization = (profile.data.get("optimization") or schema_default("optimization"))
         self.optimization = optimization if isinstance(optimization, str) else "balanced"
 
     def report(self, code: str, path: Key, message: str, hint: str | None = None) -> None:

@@ -6,10 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-#: Defaults, as in the profile schema's `rag` block.
-DEFAULT_TOP_K = 4
-DEFAULT_MAX_CHARS = 1500
-DEFAULT_TIMEOUT_S = 1.0
+from voiceops.config.settings import schema_default
+
+#: Defaults: the profile schema's own, for the `rag` block.
+DEFAULT_TOP_K: int = schema_default("rag", "top_k")
+DEFAULT_MAX_CHARS: int = schema_default("rag", "max_chars")
+DEFAULT_TIMEOUT_S: float = schema_default("rag", "retriever", "timeout_s")
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class KnowledgeSettings:
             retriever = RetrieverSettings(
                 remote["url"], {str(k): str(v) for k, v in (remote.get("headers") or {}).items()},
                 float(remote.get("timeout_s", DEFAULT_TIMEOUT_S)))
-        return cls(bool(rag.get("enabled", False)),
+        return cls(bool(rag.get("enabled", schema_default("rag", "enabled"))),
                    tuple(str(s) for s in rag.get("sources") or ()),
                    int(rag.get("top_k", DEFAULT_TOP_K)),
                    int(rag.get("max_chars", DEFAULT_MAX_CHARS)), retriever)

@@ -16,6 +16,7 @@ from voiceops.catalog.references import Key, targets
 from voiceops.catalog.resolve import Catalog
 from voiceops.catalog.voice_ids import voice_id
 from voiceops.config.loader import LoadedProfile
+from voiceops.config.settings import schema_default
 
 __all__ = ["Choice", "Place", "plan"]
 
@@ -63,7 +64,7 @@ def plan(profiles: Iterable[LoadedProfile], catalog: Catalog) -> list[Choice]:
         if profile.abstract:
             continue
         language = profile.data.get("language")
-        optimization = str(profile.data.get("optimization", "balanced"))
+        optimization = str(profile.data.get("optimization") or schema_default("optimization"))
         for target in targets(profile.data):
             if not isinstance(target.data.get("provider"), str):
                 continue
