@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from voiceops.config.loader import profile_files
+from voiceops.config.settings import provider_timeout_s
 from voiceops.diagnostics import Diagnostic, make
 from voiceops.errors import ConfigError, MissingKeyError, UsageError
 from voiceops.project import Project, find_project
@@ -54,7 +55,7 @@ def missing_keys(version: ConfigVersion, env: Mapping[str, str]) -> list[Missing
     for name in sorted(version.profiles):
         for target in targets(dict(version.profiles[name].data)):
             try:
-                resolve_target(target.data, env, default_timeout_s=10.0)
+                resolve_target(target.data, env, provider_timeout_s(target.data))
             except MissingKeyError as exc:
                 variable = exc.env_var or "an api_key: ${VAR} in the section"
                 use = target.section if target.main else f"{target.section} fallback"
