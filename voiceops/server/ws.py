@@ -97,8 +97,10 @@ async def session_endpoint(ws: WebSocket) -> None:
     except WebSocketDisconnect:
         pass  # the client left mid-frame: nothing to answer
     finally:
-        runner.sockets -= 1
-        await connection.close()
+        try:
+            await connection.close()
+        finally:  # the slot frees once its session is gone, not before
+            runner.sockets -= 1
 
 
 def _busy(cap: int) -> str:
