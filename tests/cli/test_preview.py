@@ -3,6 +3,8 @@ resolved through the catalog, `--sim`, and bad input refused with a 400."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
@@ -89,3 +91,13 @@ def test_http_preview_bad_input_is_a_400(make_client: MakeClient,  # noqa: F811
     assert response.status_code == 400, response.text
     message = response.json()["error"]["message"]
     assert message and "\n" not in message
+
+
+def test_an_output_that_cannot_be_written_is_one_line_not_an_internal_error(
+        make_project: MakeProject, tmp_path: Path) -> None:
+    make_project()
+    code, out, err = invoke("preview", "sales_en", "--sim", "--text", "Hi", "--no-play",
+                            "-o", str(tmp_path / "no" / "such" / "folder" / "p.wav"))
+    assert code == 2, out + err
+    assert "cannot write" in err and "internal error" not in err
+    assert len(err.strip().splitlines()) == 1

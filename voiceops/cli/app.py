@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -71,6 +72,17 @@ def assignment(text: str) -> tuple[str, Any]:
     return name.strip(), value
 
 
+
+
+def write_file(path: Path, data: bytes | str) -> None:
+    """Write `data` to `path`; a path that cannot be written is a usage error, one line."""
+    try:
+        if isinstance(data, str):
+            path.write_text(data, encoding="utf-8")
+        else:
+            path.write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 class _Group(click.Group):
     """Maps every failure of a command to a one-line message and an exit code."""

@@ -19,6 +19,7 @@ from voiceops.cli.app import (
     open_catalog_cache,
     print_problems,
     warn,
+    write_file,
 )
 from voiceops.cli.spinner import Spinner
 from voiceops.errors import UsageError
@@ -185,7 +186,7 @@ def preview(profile: str, text: str | None, output: Path | None, settings: tuple
     else:
         wav = asyncio.run(make(os.environ))
     target = output or Path(f"{checked.profile.name}-preview.wav")
-    target.write_bytes(wav)
+    write_file(target, wav)
     seconds = (len(wav) - 44) / (int(rate) * 2)
     click.echo(f"wrote {target} ({seconds:.1f} s, {section.get('provider')} voice "
                f"{section.get('voice')}{', simulated' if sim else ''})")

@@ -17,8 +17,8 @@ from voiceops.cli.app import (
     fail,
     open_catalog_cache,
     warn,
+    write_file,
 )
-from voiceops.errors import UsageError
 
 
 @cli.command()
@@ -124,10 +124,7 @@ def export(profile: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
+        write_file(output, text)
         click.echo(f"wrote {output}", err=True)
 
 

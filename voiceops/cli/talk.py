@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from voiceops.cli.app import write_file
 from voiceops.errors import DaemonConnectionError, UsageError
 from voiceops.providers.audio import SAMPLE_WIDTH, pcm_to_wav, wav_to_pcm
 
@@ -376,4 +377,4 @@ def _latency_line(result: TurnResult) -> str:
 
 def save_audio(conversation: Conversation, path: Path) -> None:
     rate = int(conversation.ready.get("audio", {}).get("output_rate", 22050))
-    path.write_bytes(pcm_to_wav(bytes(conversation.audio), rate))
+    write_file(path, pcm_to_wav(bytes(conversation.audio), rate))
