@@ -93,7 +93,7 @@ def build_knowledge(project: Project, profiles: Mapping[str, Mapping[str, Any]],
     diagnostic (path:line), never an exception."""
     root = project.root.resolve()
     patterns = list(dict.fromkeys(
-        s for data in profiles.values() for s in _enabled_sources(data)))
+        s for data in profiles.values() for s in KnowledgeSettings.of(data).searched))
     found: list[Diagnostic] = []
     globs: dict[str, tuple[str, ...]] = {}
     for pattern in patterns:
@@ -117,7 +117,7 @@ def build_knowledge(project: Project, profiles: Mapping[str, Mapping[str, Any]],
         digests[source] = read.digest
         if old.get(source) == read.digest:
             continue
-        rows = [Row(f"{source}#{c.key}", source, c.line, c.text, c.context)
+        rows = [Row(c.passage_id(source), source, c.line, c.text, c.context)
                 for c in chunk_file(source, read.text or "")]
         if not rows:
             found.append(make("VO704", source, 1, 1, "knowledge file has no text to retrieve",
@@ -133,9 +133,6 @@ def build_knowledge(project: Project, profiles: Mapping[str, Mapping[str, Any]],
     return KnowledgeBase(index, globs), found
 
 
-def _enabled_sources(data: Mapping[str, Any]) -> tuple[str, ...]:
-    settings = KnowledgeSettings.of(data)
-    return settings.sources if settings.enabled else ()
 
 
 def _project_key(root: Path) -> str:

@@ -32,6 +32,10 @@ class Chunk:
     text: str  # as written in the file
     context: str = ""  # the headings it sits under: searched with it, not shown
 
+    def passage_id(self, source: str) -> str:
+        """Its stable id once it belongs to `source`: the index and `diff` both name it so."""
+        return f"{source}#{self.key}"
+
 
 def chunk_file(name: str, text: str) -> list[Chunk]:
     """The chunks of the file called `name` (Markdown when it ends in .md/.markdown)."""

@@ -44,6 +44,11 @@ class KnowledgeSettings:
     max_chars: int = DEFAULT_MAX_CHARS
     retriever: RetrieverSettings | None = None
 
+    @property
+    def searched(self) -> tuple[str, ...]:
+        """The source globs a turn searches: none while rag is off."""
+        return self.sources if self.enabled else ()
+
     @classmethod
     def of(cls, profile: Mapping[str, Any]) -> KnowledgeSettings:
         """The settings of an effective (loaded, schema-valid) profile's data."""

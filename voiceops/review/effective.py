@@ -29,14 +29,14 @@ from voiceops.catalog.types import Model, Voice
 from voiceops.config.loader import PROFILE_SUFFIXES, profile_files, profile_name
 from voiceops.config.overlay import ENV_FOLDER
 from voiceops.errors import CatalogError, PromptError
-from voiceops.knowledge import Passage
+from voiceops.knowledge import KnowledgeSettings, Passage
 from voiceops.project import CONFIGS, LOCK, Project
 from voiceops.project.files import read_bounded
 from voiceops.prompts.library import TEMPLATE_SUFFIX
 from voiceops.prompts.render import render_prompt
 from voiceops.provider_facts import PROVIDERS
 from voiceops.review.fields import canonical, dotted
-from voiceops.review.knowledge import TreeKnowledge, is_pattern, local_sources
+from voiceops.review.knowledge import TreeKnowledge, is_pattern
 from voiceops.validation.render import redact
 from voiceops.validation.validator import Validator
 
@@ -156,7 +156,7 @@ class TreeView:
                 for suffix in PROFILE_SUFFIXES:
                     chain.setdefault(f"{CONFIGS}/{parent}{suffix}")
         overlay = (self.overlay,) if self.overlay else ()
-        globs = local_sources(profile.data)
+        globs = KnowledgeSettings.of(profile.data).searched
         knowledge = dict.fromkeys([*globs, *(f for g in globs for f in self.knowledge.files(g))])
         return (*overlay, *chain, *self._template(profile.data), *knowledge, LOCK)
 
@@ -186,7 +186,7 @@ class TreeView:
                 pass  # the checks above reported it (VO5xx), and `problem` carries it
         return ProfileState(name, profile.path, profile.abstract, canonical(redact(profile.data)),
                             problem, system, first, self._entries(profile.data),
-                            self.knowledge.passages(local_sources(profile.data)))
+                            self.knowledge.passages(KnowledgeSettings.of(profile.data).searched))
 
     def _template(self, data: dict[str, Any]) -> tuple[str, ...]:
         prompt = data.get("prompt")

@@ -10,21 +10,13 @@ from __future__ import annotations
 
 import glob
 import hashlib
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-from voiceops.knowledge import KnowledgeSettings, Passage
+from voiceops.knowledge import Passage
 from voiceops.knowledge.chunking import chunk_file
 from voiceops.knowledge.sources import expand, read_source
 
-__all__ = ["TreeKnowledge", "is_pattern", "local_sources"]
-
-
-def local_sources(data: Mapping[str, Any]) -> tuple[str, ...]:
-    """The source globs a profile's effective data searches (none when rag is off)."""
-    settings = KnowledgeSettings.of(data)
-    return settings.sources if settings.enabled else ()
+__all__ = ["TreeKnowledge", "is_pattern"]
 
 
 def is_pattern(source: str) -> bool:
@@ -65,5 +57,5 @@ class TreeKnowledge:
             read = read_source(self.root, source)
             chunks = chunk_file(source, read.text) if read.text is not None else []
             self._passages[source] = tuple(
-                Passage(f"{source}#{c.key}", source, c.line, 0.0, c.text) for c in chunks)
+                Passage(c.passage_id(source), source, c.line, 0.0, c.text) for c in chunks)
         return self._passages[source]
