@@ -20,13 +20,13 @@ reasoning effort to send), the simulators (`refusal`) and `voiceops probe`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from functools import cache
-from importlib import resources
 from typing import Any, Final, Literal
+
+from voiceops.catalog.snapshot import bundled_data
 
 __all__ = ["FIRM", "STATUSES", "Finding", "ModelRules", "ParamRule", "Refusal", "for_model",
            "provider_rules"]
@@ -144,11 +144,8 @@ def _rule(provider: str, origin: str, index: int, raw: object) -> ParamRule:
 def provider_rules(provider: str) -> tuple[ParamRule, ...]:
     """Every rule the bundled data records for `provider` (none for an unknown provider)."""
     origin = f"data/{provider}.json"
-    resource = resources.files("voiceops.catalog").joinpath("data").joinpath(f"{provider}.json")
-    if not resource.is_file():
-        return ()
-    data = json.loads(resource.read_text(encoding="utf-8"))
-    raw = data.get("rules", []) if isinstance(data, dict) else []
+    data = bundled_data(provider)
+    raw: list[Any] = data.get("rules", []) if data is not None else []
     return tuple(_rule(provider, origin, i, r) for i, r in enumerate(raw))
 
 

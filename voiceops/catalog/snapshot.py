@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
-from typing import Final
+from typing import Any, Final
 
 from voiceops.catalog.codec import CatalogFormatError, catalog_from_json
 from voiceops.catalog.types import ProviderCatalog
@@ -49,13 +49,26 @@ def bundled_providers() -> tuple[str, ...]:
 
 
 @cache
-def _read(provider: str) -> ProviderCatalog:
+def bundled_data(provider: str) -> dict[str, Any] | None:
+    """The bundled data file of `provider` as parsed JSON, read once; None when there is
+    none. Both the catalog snapshot and the parameter rules come from it."""
     origin = f"{_DATA_DIR}/{provider}{_SUFFIX}"
     resource = resources.files(_PACKAGE).joinpath(_DATA_DIR).joinpath(provider + _SUFFIX)
+    if not resource.is_file():
+        return None
     try:
         data = json.loads(resource.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise RuntimeError(f"bundled catalog {origin} cannot be read: {exc}") from exc
+    return data if isinstance(data, dict) else None
+
+
+@cache
+def _read(provider: str) -> ProviderCatalog:
+    origin = f"{_DATA_DIR}/{provider}{_SUFFIX}"
+    data = bundled_data(provider)
+    if data is None:
+        raise RuntimeError(f"bundled catalog {origin} cannot be read: not a JSON object")
     try:
         catalog = catalog_from_json(data, origin=origin)
     except CatalogFormatError as exc:

@@ -16,7 +16,6 @@ from typing import Generic, Literal, TypeVar
 
 __all__ = [
     "ANTHROPIC_AUTH_HEADERS",
-    "ANTHROPIC_SDK_VERSION_HEADER",
     "ANTHROPIC_VERSIONS",
     "ELEVENLABS_OUTPUT_FORMATS",
     "ELEVENLABS_VOICE_CATEGORIES",
@@ -130,9 +129,4 @@ ANTHROPIC_VERSIONS: Fact[frozenset[str]] = Fact(
     frozenset({"2023-06-01", "2023-01-01", "2026-10-21"}),
     "docs.anthropic.com versioning page (2023-06-01, 2023-01-01); anthropic 2.14.0 sends "
     "2026-10-21 (seen on loopback)",
-    "2026-11-30", "verified")
-
-#: The version the installed SDK sends, which voiceops' own catalog client sends too.
-ANTHROPIC_SDK_VERSION_HEADER: Fact[str] = Fact(
-    "2026-10-21", "anthropic 2.14.0 _client.py default headers (seen on loopback)",
     "2026-11-30", "verified")
