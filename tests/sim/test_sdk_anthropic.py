@@ -72,6 +72,15 @@ def test_bad_parameter_is_the_sdk_bad_request_error(sims: SimStack) -> None:
                                      messages=[{"role": "user", "content": "Hi"}])
 
 
+def test_a_rule_refusal_is_the_sdk_bad_request_error(sims: SimStack) -> None:
+    # the catalog's rule: the API version the SDK sends takes no temperature (the SDK has no
+    # such argument since 1.0, so only extra_body can send one)
+    with pytest.raises(anthropic.BadRequestError) as caught:
+        client(sims).messages.create(model=MODEL, max_tokens=10, extra_body={"temperature": 0.3},
+                                     messages=[{"role": "user", "content": "Hi"}])
+    assert "temperature: Extra inputs are not permitted" in str(caught.value)
+
+
 def test_a_mid_stream_error_is_raised_by_the_sdk(sims: SimStack) -> None:
     sims.anthropic_state.llm_stream_error = "overloaded_error"
     with pytest.raises(anthropic.APIStatusError), client(sims).messages.stream(

@@ -69,6 +69,15 @@ def test_unknown_model_is_the_sdk_not_found_error(sims: SimStack) -> None:
                                              messages=MESSAGES)  # type: ignore[arg-type]
 
 
+def test_a_rule_refusal_is_the_sdk_bad_request_error_with_its_fields(sims: SimStack) -> None:
+    # the catalog's rule: GPT-5.x takes temperature only with reasoning effort none
+    with pytest.raises(openai.BadRequestError) as caught:
+        client(sims).chat.completions.create(model="gpt-5.1", messages=MESSAGES,  # type: ignore[arg-type]
+                                             temperature=0.2, reasoning_effort="low")
+    assert caught.value.code == "unsupported_parameter"
+    assert caught.value.param == "temperature"
+
+
 def test_bad_parameter_is_the_sdk_bad_request_error(sims: SimStack) -> None:
     with pytest.raises(openai.BadRequestError):
         client(sims).chat.completions.create(model="gpt-4o-mini", messages=MESSAGES,  # type: ignore[arg-type]
