@@ -17,8 +17,6 @@ import yaml
 
 from voiceops.diagnostics import Diagnostic, make
 
-SECRET_FIELDS = frozenset({"api_key", "headers"})
-
 _EXPR = re.compile(r"\$\$\{|\$\{([^}]*)\}")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _WHOLE = re.compile(r"\$\{[^}]*\}\Z")
@@ -36,6 +34,17 @@ def reference_name(value: object) -> str | None:
     return match.group(1) if match else None
 
 
+def secret_field(path: Key) -> bool:
+    """Fields that hold a credential, left as `${VAR}` references here (expanded only
+    where the key is used) and the only fields that may name a credential variable:
+    api_key anywhere, and the headers of a tool's HTTP request or of the knowledge
+    retriever (`rag.retriever.headers`)."""
+    names = [p for p in path if isinstance(p, str)]
+    return bool(names) and (names[-1] == "api_key"
+                            or (names[-2:-1] == ["headers"]
+                                and ("http" in names or names[:2] == ["rag", "retriever"])))
+
+
 def interpolate(
     data: Any, env: Mapping[str, str], place: Place
 ) -> tuple[Any, list[Diagnostic]]:
@@ -44,12 +53,10 @@ def interpolate(
 
     def walk(value: Any, path: Key) -> Any:
         if isinstance(value, dict):
-            return {
-                k: v if k in SECRET_FIELDS else walk(v, (*path, k)) for k, v in value.items()
-            }
+            return {k: walk(v, (*path, k)) for k, v in value.items()}
         if isinstance(value, list):
             return [walk(v, (*path, i)) for i, v in enumerate(value)]
-        if isinstance(value, str) and "$" in value:
+        if isinstance(value, str) and "$" in value and not secret_field(path):
             return _expand(value, env, lambda code, msg, hint: diagnostics.append(
                 make(code, *place(path), msg, hint)
             ))

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from voiceops.config.interpolate import reference_name
+from voiceops.config.interpolate import reference_name, secret_field
 from voiceops.config.yamlread import Document, Key
 from voiceops.diagnostics import Diagnostic, make
 from voiceops.provider_facts import PROVIDERS, env_key
@@ -76,15 +76,6 @@ def find_misplaced_credentials(doc: Document) -> list[Diagnostic]:
                 "credentials belong only in api_key (or a tool's http.headers); remove the "
                 "reference or rename the variable if it holds no secret"))
     return found
-
-
-def secret_field(path: Key) -> bool:
-    """api_key anywhere, and the headers of a tool's HTTP request or of the knowledge
-    retriever (`rag.retriever.headers`)."""
-    names = [p for p in path if isinstance(p, str)]
-    return bool(names) and (names[-1] == "api_key"
-                            or (names[-2:-1] == ["headers"]
-                                and ("http" in names or names[:2] == ["rag", "retriever"])))
 
 
 def key_shapes(text: str) -> Iterator[tuple[str, int]]:
