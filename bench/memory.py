@@ -25,16 +25,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from voiceops.harness.daemon import DaemonProcess
+from voiceops.harness.daemon import DaemonProcess, starter_project
 from voiceops.harness.simulators import SimProcess
 from voiceops.harness.wsclient import open_session, rss_kib, send_turn, spoken, typed
-from voiceops.project.scaffold import scaffold
 
 PROFILE = "support_hi"
 HALF_SECOND = (b"\x10\x27" * 160) * 25  # half a second of loud tone at 16 kHz
@@ -104,17 +99,6 @@ def report(title: str, series: Series, warmup: int) -> None:
               f"{xs[-1]})")
 
 
-@contextlib.contextmanager
-def project() -> Iterator[Path]:
-    """The starter project in a temporary directory, with callers allowed long silences
-    (reminders and hang-ups are not what this measures)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        scaffold(root)
-        profile = root / "configs" / f"{PROFILE}.yaml"
-        profile.write_text(profile.read_text() + "session:\n  silence_timeout_s: 120\n")
-        yield root
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -135,7 +119,7 @@ def main() -> None:
         asyncio.run(drive(daemon.ws_url, series, args.turns, args.every, args.concurrency,
                           args.session_turns, args.audio_every))
 
-    with project() as root:
+    with starter_project(PROFILE) as root:
         with DaemonProcess(root, [*common, "--sim"]) as daemon:
             series = Series({"daemon+sims": daemon.pid})
             load(daemon, series)

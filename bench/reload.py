@@ -14,15 +14,13 @@ import argparse
 import asyncio
 import json
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
 import websockets
 
-from voiceops.harness.daemon import DaemonProcess
+from voiceops.harness.daemon import DaemonProcess, starter_project
 from voiceops.harness.soak import answers, open_ready
-from voiceops.project.scaffold import scaffold
 
 PROFILE = "support_hi"
 TEMPLATE = "prompts/customer_support.j2"
@@ -77,11 +75,9 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=100)
     parser.add_argument("--edits", type=int, default=20)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        scaffold(root)
-        with DaemonProcess(root, [PROFILE, "--sim", "--log-level", "warning"]) as daemon:
-            asyncio.run(main_async(args, daemon.ws_url, root))
+    with starter_project() as root, \
+            DaemonProcess(root, [PROFILE, "--sim", "--log-level", "warning"]) as daemon:
+        asyncio.run(main_async(args, daemon.ws_url, root))
 
 
 if __name__ == "__main__":

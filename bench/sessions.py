@@ -28,7 +28,6 @@ import argparse
 import asyncio
 import random
 import re
-import tempfile
 import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -36,10 +35,9 @@ from typing import Any
 
 import httpx
 
-from voiceops.harness.daemon import DaemonProcess
+from voiceops.harness.daemon import DaemonProcess, starter_project
 from voiceops.harness.simulators import SimProcess
 from voiceops.harness.wsclient import Session, open_session, rss_kib, send_turn, spoken, typed
-from voiceops.project.scaffold import scaffold
 from voiceops.providers.audio import SAMPLE_WIDTH
 from voiceops.server.heap import settle_heap
 from voiceops.server.looplag import watch_lag
@@ -166,13 +164,8 @@ def main() -> None:
     realistic_sims = ["--stt-latency", "0.15", "--llm-ttft", "0.3", "--tts-ttfb", "0.2",
                       "--token-interval", "0.025",
                       "--reply-sentences", "8"]  # about 80 tokens: ~2 s of generation
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        scaffold(root)
-        # Sessions wait between the two pacings longer than a caller may stay silent:
-        # reminders and hang-ups are not what this measures.
-        profile = root / "configs" / f"{PROFILE}.yaml"
-        profile.write_text(profile.read_text() + "session:\n  silence_timeout_s: 120\n")
+    # sessions wait between the two pacings longer than a caller may stay silent
+    with starter_project(PROFILE) as root:
         run(root, [], lambda d: load(d.ws_url, d.http_url, d.pid, args.sessions, args.turns,
                                      args.think, paces))
         run(root, realistic_sims, lambda d: realistic(d.ws_url))

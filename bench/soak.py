@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import tempfile
-from pathlib import Path
 
-from voiceops.harness.daemon import DaemonProcess
+from voiceops.harness.daemon import DaemonProcess, starter_project
 from voiceops.harness.soak import PROFILE, soak
-from voiceops.project.scaffold import scaffold
 
 
 def main() -> None:
@@ -26,12 +23,10 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        scaffold(root)
-        with DaemonProcess(root, [PROFILE, "--sim", "--log-level", "warning"]) as daemon:
-            result = asyncio.run(soak(root, daemon.ws_url, daemon.http_url, edits=args.edits,
-                                      sessions=args.sessions, seed=args.seed))
+    with starter_project() as root, \
+            DaemonProcess(root, [PROFILE, "--sim", "--log-level", "warning"]) as daemon:
+        result = asyncio.run(soak(root, daemon.ws_url, daemon.http_url, edits=args.edits,
+                                  sessions=args.sessions, seed=args.seed))
     for line in result.figures():
         print(line)
 

@@ -3,18 +3,21 @@ scripts that need a real daemon (its own process, its own event loop, real socke
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
 from voiceops.harness.children import stop_child
+from voiceops.project.scaffold import scaffold
 
 _SERVING = re.compile(r"serving ws://(\S+?)/v1/sessions")
 
@@ -96,3 +99,17 @@ class DaemonProcess:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.stop()
+
+
+@contextlib.contextmanager
+def starter_project(quiet_profile: str | None = None) -> Iterator[Path]:
+    """`voiceops init`'s project in a temporary folder, removed afterwards. With
+    `quiet_profile`, that profile lets a caller stay silent for 120 s, for benchmarks whose
+    sessions pause longer than a caller may (reminders and hang-ups are not measured)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        scaffold(root)
+        if quiet_profile is not None:
+            profile = root / "configs" / f"{quiet_profile}.yaml"
+            profile.write_text(profile.read_text() + "session:\n  silence_timeout_s: 120\n")
+        yield root
