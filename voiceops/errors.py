@@ -15,6 +15,8 @@
     │   └── BadResponseError      invalid JSON or an unexpected shape
     │       └── TruncatedResponseError  the body ended before its declared length
     ├── SessionError              a session frame cannot be accepted (bad JSON, too big, ...)
+    ├── TelephonyError            a phone call cannot go on as the carrier asked (has a code)
+    │   └── StreamTokenError      a media stream's token is missing, forged, expired or reused
     ├── DaemonConnectionError     a client's connection to a daemon failed, timed out or ended
     └── UsageError                the command line asks for something that cannot be done
 
@@ -60,6 +62,19 @@ class SessionError(VoiceOpsError):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+class TelephonyError(VoiceOpsError):
+    """Raised when a phone call cannot go on as its carrier asked; `code` says why in a word."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class StreamTokenError(TelephonyError):
+    """Raised when a media stream's token is malformed, forged, expired, for another call, or
+    already used (telephony.tokens.verify)."""
 
 
 class DaemonConnectionError(VoiceOpsError):
