@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from voiceops.config.phone import DtmfMode
 from voiceops.config.schema import profile_schema
 
 
@@ -61,3 +62,35 @@ class SessionSettings:
                    max_history_turns=int(get("max_history_turns")),
                    idle_timeout_s=float(get("idle_timeout_s")),
                    end_of_turn_silence_ms=int(quiet) if isinstance(quiet, int) else None)
+
+
+@dataclass(frozen=True)
+class DtmfSettings:
+    """The profile's `phone.dtmf` block: what the caller's key presses do."""
+
+    mode: DtmfMode
+    finish_on_key: str  # "" for none
+    timeout_ms: int
+
+
+@dataclass(frozen=True)
+class PhoneSettings:
+    """The profile's `phone:` block. `numbers` are E.164 (validated); they are the profile's
+    own, never inherited through `extends:` (see `voiceops.config.phone`)."""
+
+    numbers: tuple[str, ...]
+    dtmf: DtmfSettings
+
+    @classmethod
+    def from_section(cls, section: Mapping[str, Any]) -> PhoneSettings:
+        numbers = section.get("numbers")
+        given = section.get("dtmf")
+        dtmf: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
+
+        def get(name: str) -> Any:
+            value = dtmf.get(name)
+            return schema_default("phone", "dtmf", name) if value is None else value
+
+        return cls(numbers=tuple(str(n) for n in numbers) if isinstance(numbers, list) else (),
+                   dtmf=DtmfSettings(mode=get("mode"), finish_on_key=str(get("finish_on_key")),
+                                     timeout_ms=int(get("timeout_ms"))))
