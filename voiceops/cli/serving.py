@@ -36,9 +36,13 @@ from voiceops.cli.app import (
 @click.option("--header-timeout", default=10.0, show_default=True, metavar="S",
               type=click.FloatRange(0.1, 300),
               help="Seconds a connection has to finish its request headers.")
+@click.option("--public-url", metavar="URL",
+              help="The daemon's address as phone carriers reach it through a tunnel or "
+                   "proxy (https://abc.ngrok.app): Twilio's webhook signatures are checked "
+                   "against it and stream URLs are built on it.")
 def run(profile: str | None, host: str, port: int, sim: bool, no_reload: bool,
         log_level: str, overlay: str | None, allow_origins: tuple[str, ...],
-        max_connections: int, header_timeout: float) -> None:
+        max_connections: int, header_timeout: float, public_url: str | None) -> None:
     """Serve voice sessions over WebSocket, hot-reloading profiles and prompts.
 
     PROFILE is the profile a session gets when its start frame names none. Everything is
@@ -51,6 +55,7 @@ def run(profile: str | None, host: str, port: int, sim: bool, no_reload: bool,
       voiceops run support_hi --sim          # no keys needed: simulated providers
       voiceops run --host 0.0.0.0 --port 8765  # needs VOICEOPS_TOKEN
       voiceops run --env prod                  # configs/env/prod.yaml over every profile
+      voiceops run support_hi --public-url https://abc.ngrok.app  # take phone calls
     Then: voiceops talk --profile support_hi
     """
     from voiceops.server.serve import ServeOptions, serve
@@ -58,7 +63,7 @@ def run(profile: str | None, host: str, port: int, sim: bool, no_reload: bool,
     serve(ServeOptions(profile=profile, host=host, port=port, simulated=sim,
                        reload=not no_reload, log_level=log_level, overlay=overlay,
                        allow_origins=allow_origins, max_connections=max_connections,
-                       header_timeout_s=header_timeout),
+                       header_timeout_s=header_timeout, public_url=public_url),
           echo=click.echo)
 
 

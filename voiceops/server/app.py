@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -23,10 +23,15 @@ from voiceops.server.http import ROUTES, problem
 from voiceops.server.looplag import watch_lag
 from voiceops.server.preflight import key_diagnostics
 from voiceops.server.state import Runner, Settings
+from voiceops.server.telephony import TELEPHONY_ROUTES
 from voiceops.server.ws import session_endpoint
+from voiceops.telephony.twilio_webhook import VOICE_PATH, twilio_voice
 
 log = logging.getLogger("voiceops.server")
-_OPEN_PATHS = ("/healthz",)  # a load balancer's health check carries no token
+_OPEN_PATHS = (
+    "/healthz",  # a load balancer's health check carries no token
+    VOICE_PATH,  # Twilio cannot send one: the route checks Twilio's signature instead
+)
 # The browser console's files hold no data: the page loads, then asks for the token itself.
 _CONSOLE_PATHS = ("/", "/index.html")
 _CONSOLE_PREFIX = "/assets/"
@@ -55,7 +60,8 @@ class TokenAuth:
 
 
 def _rules(settings: Settings) -> GuardRules:
-    return GuardRules.build(settings.bind_host, settings.allow_origins, settings.max_body_bytes)
+    return GuardRules.build(settings.bind_host, settings.allow_origins, settings.max_body_bytes,
+                            form_paths=(VOICE_PATH,))
 
 
 def create_app(runner: Runner, on_ready: Callable[[], None] | None = None) -> Starlette:
@@ -90,7 +96,9 @@ def create_app(runner: Runner, on_ready: Callable[[], None] | None = None) -> St
 
     # the browser console (voiceops/server/console/) at /, after the API so /v1/... match first
     console = StaticFiles(packages=[("voiceops.server", "console")], html=True)
-    app = Starlette(routes=[*ROUTES, WebSocketRoute("/v1/sessions", session_endpoint),
+    app = Starlette(routes=[*ROUTES, *TELEPHONY_ROUTES,
+                            WebSocketRoute("/v1/sessions", session_endpoint),
+                            Route(VOICE_PATH, twilio_voice, methods=["POST"]),
                             Mount("/", app=console, name="console")],
                     middleware=[Middleware(RequestGuard, rules=_rules(runner.settings),
                                            refused=runner.metrics.refused_request),

@@ -10,7 +10,8 @@ a DNS-rebinding page talks to it under its own host name. So, before any route r
   upgrades and every method that changes something;
 - a POST's body must be JSON (a cross-site form or `text/plain` fetch cannot send that
   without a CORS preflight, which the daemon never grants) and no larger than the cap,
-  checked before it is read.
+  checked before it is read. The one exception is a path in `form_paths` (Twilio's voice
+  webhook posts a form): such a route must authenticate the request itself (a signature).
 """
 
 from __future__ import annotations
@@ -65,12 +66,13 @@ class GuardRules:
     bind_host: str | None  # None: embedded (tests, ASGI hosting): no Host check
     allow_origins: frozenset[str] = frozenset()
     max_body_bytes: int = 64 * 1024
+    form_paths: frozenset[str] = frozenset()  # may POST a form; they check a signature
 
     @classmethod
     def build(cls, bind_host: str | None, allow_origins: Iterable[str],
-              max_body_bytes: int) -> GuardRules:
+              max_body_bytes: int, form_paths: Iterable[str] = ()) -> GuardRules:
         return cls(bind_host, frozenset(normalize_origin(o) for o in allow_origins),
-                   max_body_bytes)
+                   max_body_bytes, frozenset(form_paths))
 
     def host_allowed(self, host: str) -> bool:
         if self.bind_host is None or not is_loopback_name(self.bind_host):
@@ -87,6 +89,10 @@ class GuardRules:
         hostname = urlsplit(normalized).hostname or ""
         own = normalized.split("://", 1)[1] == host.strip().lower()
         return own or is_loopback_name(hostname) or normalized in self.allow_origins
+
+
+def _media_type(headers: Headers) -> str:
+    return headers.get("content-type", "").split(";")[0].strip().lower()
 
 
 class RequestGuard:
@@ -115,8 +121,9 @@ class RequestGuard:
                                "daemon with --allow-origin to allow a page's origin")
         elif websocket or not changes:
             await self.app(scope, receive, send)
-        elif headers.get("content-type", "").split(";")[0].strip().lower() != \
-                "application/json":
+        elif _media_type(headers) != "application/json" and not (
+                scope["path"] in self.rules.form_paths
+                and _media_type(headers) == "application/x-www-form-urlencoded"):
             await self._refuse(scope, receive, send, "content_type", 415,
                                "unsupported_media_type", "send the body as application/json")
         else:

@@ -14,6 +14,8 @@ from voiceops.server.heap import settle_heap
 from voiceops.server.preflight import check_keys, served_project
 from voiceops.server.state import Runner, Settings, is_loopback
 from voiceops.suggest import did_you_mean
+from voiceops.telephony.public_url import normalize_public_url, public_origin
+from voiceops.telephony.twilio_webhook import VOICE_PATH
 
 Echo = Callable[[str], None]
 
@@ -30,6 +32,7 @@ class ServeOptions:
     allow_origins: tuple[str, ...] = ()
     max_connections: int = 2000
     header_timeout_s: float = 10.0
+    public_url: str | None = None  # how carriers reach the daemon (tunnel, TLS proxy)
 
 
 def serve(options: ServeOptions, echo: Echo) -> None:
@@ -55,6 +58,7 @@ def serve(options: ServeOptions, echo: Echo) -> None:
     if not is_loopback(options.host) and token is None:
         raise UsageError(f"serving on {options.host} needs a token: set VOICEOPS_TOKEN "
                          "(clients send it as Authorization: Bearer ... or ?token=)")
+    public_url = _public_url(options.public_url)
     project = served_project()
     build = build_version(project, 1, options.overlay)
     if build.version is None:
@@ -80,10 +84,13 @@ def serve(options: ServeOptions, echo: Echo) -> None:
         settings = Settings(default_profile=options.profile, token=token,
                             simulated=options.simulated, reload=options.reload,
                             overlay=options.overlay, bind_host=options.host,
-                            allow_origins=_origins(options.allow_origins),
+                            # its own public origin too: the Host a tunnel passes on
+                            allow_origins=_origins(options.allow_origins + (
+                                (public_origin(public_url),) if public_url else ())),
                             max_connections=min(options.max_connections,
                                                 max(raise_file_limit() - 64, 16)),
-                            header_timeout_s=options.header_timeout_s)
+                            header_timeout_s=options.header_timeout_s,
+                            public_url=public_url)
         runner = Runner(project, LiveRegistry(version), ProviderPool(), resolve_target, env,
                         settings)
         try:  # from now on connections queue, even before uvicorn accepts them
@@ -98,6 +105,8 @@ def serve(options: ServeOptions, echo: Echo) -> None:
         environment = f" (environment {options.overlay})" if options.overlay else ""
         echo(f"config {version.label}{environment}: {len(version.profiles)} profiles "
              f"({', '.join(sorted(version.profiles))}); default profile {default}")
+        if public_url:
+            echo(f"phone calls: Twilio voice webhook {public_url}{VOICE_PATH} (POST)")
         serving = (f"serving ws://{where}/v1/sessions and http://{where}/ "
                    f"({'reload on' if options.reload else 'reload off'}"
                    f"{', token required' if token else ''})")
@@ -115,6 +124,15 @@ def serve(options: ServeOptions, echo: Echo) -> None:
                                                  runner.metrics.refused_connection))
         settle_heap()
         uvicorn.Server(config).run(sockets=[sock])
+
+
+def _public_url(text: str | None) -> str | None:
+    if text is None:
+        return None
+    try:
+        return normalize_public_url(text)
+    except ValueError as exc:
+        raise UsageError(f"--public-url: {exc}") from exc
 
 
 def _origins(origins: tuple[str, ...]) -> tuple[str, ...]:

@@ -37,6 +37,7 @@ class Settings:
     header_timeout_s: float = 10.0  # a connection must finish its request headers by then
     start_timeout_s: float = 10.0  # a session socket must send `start` by then
     max_idle_s: float = 3600.0  # a cap over each profile's session.idle_timeout_s
+    public_url: str | None = None  # how carriers reach it (--public-url): https://host[/prefix]
 
 
 def is_loopback(host: str) -> bool:
