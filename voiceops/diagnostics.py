@@ -80,6 +80,11 @@ CODES: dict[str, tuple[Severity, str]] = {
     "VO705": ("warning", "rag: sources listed but retrieval disabled"),
     "VO706": ("warning", "rag: enabled with no sources and no retriever"),
     "VO707": ("warning", "secret-shaped string in a knowledge file"),
+    # phone numbers (`phone:`)
+    "VO801": ("error", "phone number not in E.164 form"),
+    "VO802": ("error", "phone number routed to two profiles"),
+    "VO803": ("warning", "phone number listed twice in one profile"),
+    "VO804": ("error", "phone numbers on an abstract profile"),
 }
 
 

@@ -59,13 +59,14 @@ def interpolate(
         if isinstance(value, str) and "$" in value and not secret_field(path):
             return _expand(value, env, lambda code, msg, hint: diagnostics.append(
                 make(code, *place(path), msg, hint)
-            ))
+            ), typed=path[:2] != ("phone", "numbers"))  # "+14155550100" is no integer
         return value
 
     return walk(data, ()), diagnostics
 
 
-def _expand(text: str, env: Mapping[str, str], report: Callable[[str, str, str], None]) -> Any:
+def _expand(text: str, env: Mapping[str, str], report: Callable[[str, str, str], None],
+            typed: bool = True) -> Any:
     def substitute(match: re.Match[str]) -> str:
         if match.group(0) == "$${":
             return "${"
@@ -83,7 +84,7 @@ def _expand(text: str, env: Mapping[str, str], report: Callable[[str, str, str],
         return match.group(0)
 
     expanded = _EXPR.sub(substitute, text)
-    if _WHOLE.match(text) and expanded != text:
+    if typed and _WHOLE.match(text) and expanded != text:
         return _typed(expanded)
     return expanded
 

@@ -21,6 +21,7 @@ from typing import Any
 from voiceops.config.interpolate import interpolate
 from voiceops.config.merge import deep_merge
 from voiceops.config.overlay import overlay_problems, overlay_views
+from voiceops.config.phone import drop_inherited_numbers
 from voiceops.config.secrets import find_literal_secrets, find_misplaced_credentials
 from voiceops.config.yamlread import Document, Key, Mark, parse, read_text
 from voiceops.diagnostics import Diagnostic, make
@@ -186,6 +187,7 @@ class ProfileLoader:
             data.pop("extends", None)
         if "abstract" not in doc.data:
             data.pop("abstract", None)  # `abstract` describes a file, not what inherits from it
+        data = drop_inherited_numbers(data, chain[: chain.index(doc) + 1])  # one profile each
         marks = Marks(tuple(chain), chain.index(doc))
         data, problems = interpolate(data, self.env, marks.place)
         diagnostics.extend(problems)

@@ -26,6 +26,7 @@ from voiceops.knowledge.check import check_knowledge
 from voiceops.project import Project, find_project
 from voiceops.prompts.check import check_prompt
 from voiceops.prompts.library import TemplateLibrary
+from voiceops.validation.phone import check_phone
 
 if TYPE_CHECKING:
     from voiceops.catalog.endpoints import Endpoint
@@ -80,6 +81,7 @@ class Validator:
         profile, found = self.loader.load(path)
         if profile is not None:
             found += check_schema(profile)
+            found += check_phone(profile, self.loader, path)
             found += check_catalog(profile, self.catalog, self.loader.env)
             if not profile.abstract:
                 found += check_prompt(profile, self.library)
