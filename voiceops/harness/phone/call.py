@@ -1,0 +1,381 @@
+"""One simulated phone call against a daemon, played from the phone network's side.
+
+Twilio: POST the signed voice webhook, read the TwiML, open the `<Connect><Stream>` it
+names. Exotel: open the Voicebot stream URL (`?sample-rate=`, custom parameters, Basic
+auth with the daemon's token). Then `connected`, `start`, and caller audio in real time:
+one tick every 20 ms moves the clock, sends the caller's frame when one is due (20 ms for
+Twilio, 100 ms for Exotel) and plays 20 ms of the agent's queued audio, echoing each mark
+whose audio has played. A `clear` drops the queue and echoes its pending marks. Every frame
+from the daemon is checked against the carrier's rules (dialects.py).
+
+Turn timing is measured at the wire: from the moment the frame carrying the end of the
+caller's speech is sent to the first agent media frame that arrives after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import dataclasses
+import json
+import secrets
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from voiceops.errors import DaemonConnectionError
+from voiceops.harness.phone import webhook
+from voiceops.harness.phone.dialects import DIALECTS, Dialect, Violation
+from voiceops.harness.phone.playout import Playout
+from voiceops.harness.phone.report import CallReport, Reply
+from voiceops.harness.phone.voice import CallerTurn
+from voiceops.telephony.types import CallInfo, Carrier
+
+__all__ = ["EXOTEL_PATH", "PhoneOptions", "place_call", "sid"]
+
+EXOTEL_PATH = "/v1/telephony/exotel/stream"
+TICK_S = 0.02
+_CONNECT_TIMEOUT_S = 15.0
+Echo = Callable[[str], None]
+#: Asks the carrier's REST API whether the call was hung up (None: it cannot tell).
+HangupCheck = Callable[[CallInfo], Awaitable[bool | None]]
+
+
+def sid(prefix: str) -> str:
+    """A carrier-style id: two letters and 32 hex digits (CA..., MZ..., AC...)."""
+    return prefix + secrets.token_hex(16)
+
+
+@dataclass
+class PhoneOptions:
+    """How to place the call. `base_url` is the daemon's http(s)://host:port."""
+
+    base_url: str
+    carrier: Carrier
+    turns: Sequence[CallerTurn]
+    rate: int = 8000  # Exotel's ?sample-rate= (Twilio is always 8000)
+    from_number: str = "+14155550123"
+    to_number: str = "+14155550100"
+    custom: Mapping[str, str] = field(default_factory=dict)  # Exotel query parameters
+    account_sid: str = field(default_factory=lambda: sid("AC"))
+    auth_token: str = ""  # Twilio: signs the webhook
+    public_url: str | None = None  # Twilio: the URL the signature covers (else base_url)
+    token: str | None = None  # Exotel: the daemon's token (Basic auth password)
+    token_in: Literal["basic", "query"] = "basic"
+    barge_in_ms: int | None = None  # speak the next turn this long into the agent's reply
+    pause_s: float = 0.6  # quiet after the agent's reply has played, before the next turn
+    greeting_timeout_s: float = 5.0  # no greeting audio by then: go on without one
+    reply_timeout_s: float = 20.0
+    hangup: Literal["caller", "daemon"] = "caller"  # who ends the call
+    daemon_hangup_timeout_s: float = 60.0
+    check_hangup: HangupCheck | None = None
+
+
+async def place_call(options: PhoneOptions, echo: Echo | None = None) -> CallReport:
+    """Place the call, hold the conversation, and return what the phone saw.
+
+    Raises DaemonConnectionError when the daemon cannot be reached or refuses the
+    stream before it starts.
+    """
+    return await _Call(options, echo or (lambda _: None)).run()
+
+
+class _Call:
+    def __init__(self, options: PhoneOptions, echo: Echo) -> None:
+        self.o = options
+        self.echo = echo
+        rate = 8000 if options.carrier == "twilio" else options.rate
+        self.rate = rate
+        self.info = CallInfo(carrier=options.carrier, call_sid=sid("CA"),
+                             stream_sid=sid("MZ"), account_sid=options.account_sid,
+                             from_number=options.from_number, to_number=options.to_number,
+                             custom=dict(options.custom))
+        self.report = CallReport(options.carrier, self.info.call_sid, self.info.stream_sid,
+                                 rate)
+        self.playout = Playout()
+        self.closed = asyncio.Event()
+        self.ws: Any = None
+        self.dialect: Dialect | None = None
+        # caller speech in progress: the turn, how far it has been sent, and its reply
+        self.speaking: CallerTurn | None = None
+        self.sent = 0
+        self.spoken = asyncio.Event()
+        self.reply = Reply("greeting")
+        self.after_clear = False  # a clear came while the caller was speaking
+        self.last_media = 0.0
+        self.started = 0.0
+        self._heard_at = 0.0  # loop time the current turn's speech ended on the wire
+
+    # set-up ----------------------------------------------------------------------
+    async def run(self) -> CallReport:
+        import httpx
+        import websockets
+
+        async with httpx.AsyncClient(timeout=_CONNECT_TIMEOUT_S) as client:
+            url, headers = await self._stream_address(client)
+            if url is None:
+                return self.report
+            try:
+                self.ws = await websockets.connect(url, additional_headers=headers,
+                                                   max_size=None,
+                                                   open_timeout=_CONNECT_TIMEOUT_S)
+            except (OSError, TimeoutError, websockets.InvalidHandshake) as exc:
+                raise DaemonConnectionError(f"cannot open the media stream {url}: "
+                                            f"{exc}") from exc
+            self.dialect = DIALECTS[self.o.carrier](self.info, self.rate)
+            try:
+                await self._converse()
+            finally:
+                await self.ws.close()
+            if self.report.ended_by == "daemon":
+                await self._check_hangup()
+        return self.report
+
+    async def _stream_address(self, client: Any) -> tuple[str | None, dict[str, str]]:
+        base = self.o.base_url.rstrip("/")
+        if self.o.carrier == "exotel":
+            query = {"sample-rate": str(self.rate), **self.o.custom}
+            headers = {}
+            if self.o.token and self.o.token_in == "query":
+                query["token"] = self.o.token
+            elif self.o.token:
+                basic = base64.b64encode(f"exotel:{self.o.token}".encode()).decode()
+                headers["Authorization"] = f"Basic {basic}"
+            return _ws(base + EXOTEL_PATH) + "?" + urlencode(query), headers
+        url = base + webhook.WEBHOOK_PATH
+        signed = (self.o.public_url.rstrip("/") + webhook.WEBHOOK_PATH
+                  if self.o.public_url else url)
+        form = webhook.call_form(call_sid=self.info.call_sid,
+                                 account_sid=self.info.account_sid,
+                                 from_number=self.info.from_number,
+                                 to_number=self.info.to_number)
+        status, body = await webhook.post_webhook(client, url, self.o.auth_token, form,
+                                                  signed_url=signed)
+        if status != 200:
+            raise DaemonConnectionError(f"the voice webhook answered HTTP {status}: "
+                                        f"{body.strip()[:200]}")
+        answer = webhook.parse_twiml(body)
+        if answer.stream_url is None:
+            self.report.refused = answer.said or "(no stream)"
+            return None, {}
+        if answer.listen_only:
+            self.report.violations.append(Violation(
+                "listen_only", "the TwiML opens <Start><Stream> (listen-only): the agent "
+                "could not be heard; use <Connect><Stream>"))
+        self.info = dataclasses.replace(self.info, custom=answer.parameters)
+        self.report.stream_sid = self.info.stream_sid
+        return answer.stream_url, {}
+
+    # the conversation -----------------------------------------------------------
+    async def _converse(self) -> None:
+        assert self.dialect is not None
+        await self._send(self.dialect.connected())
+        await self._send(self.dialect.start())
+        loop = asyncio.get_running_loop()
+        self.started = loop.time()
+        reader = asyncio.create_task(self._read())
+        ticker = asyncio.create_task(self._tick())
+        try:
+            await self._script()
+        finally:
+            ticker.cancel()
+            reader.cancel()
+            await asyncio.gather(ticker, reader, return_exceptions=True)
+        self.report.replies.append(self.reply)
+
+    async def _script(self) -> None:
+        """The caller's part: hear the greeting, take each turn, then hang up or wait."""
+        begun = await self._until(self._answering, self.o.greeting_timeout_s)
+        for turn in self.o.turns:
+            if self.closed.is_set():
+                return
+            if begun and self.o.barge_in_ms is not None:  # talk over the reply
+                await asyncio.sleep(self.o.barge_in_ms / 1000)
+            elif begun:
+                await self._until(self._quiet, self.o.reply_timeout_s)
+            await self._take(turn)
+            begun = await self._until(self._answering, self.o.reply_timeout_s)
+        if begun:
+            await self._until(self._quiet, self.o.reply_timeout_s)
+        if self.o.hangup == "daemon":
+            await self._until(lambda: False, self.o.daemon_hangup_timeout_s)
+            if not self.closed.is_set():
+                self.report.violations.append(Violation(
+                    "no_hangup", f"the daemon had not ended the call after "
+                    f"{self.o.daemon_hangup_timeout_s:.0f} s"))
+        if not self.closed.is_set():
+            assert self.dialect is not None
+            await self._send(self.dialect.stop())
+            self.report.ended_by = "caller"
+
+    async def _take(self, turn: CallerTurn) -> None:
+        self.report.replies.append(self.reply)
+        self.reply = Reply(turn.label)
+        if turn.digits:
+            assert self.dialect is not None
+            for digit in turn.digits:
+                await self._send(self.dialect.dtmf(digit))
+                await asyncio.sleep(0.1)
+            self.reply.heard_end_s = self._now()
+            self._heard_at = asyncio.get_running_loop().time()
+            return
+        self.spoken.clear()
+        self.sent = 0
+        self.speaking = turn
+        await self._until(self.spoken.is_set, len(turn.pcm) / (2 * self.rate) + 30)
+
+    def _answering(self) -> bool:
+        return self.reply.first_media_ms is not None
+
+    def _quiet(self) -> bool:
+        loop = asyncio.get_running_loop()
+        return not self.playout.busy and loop.time() - self.last_media >= self.o.pause_s
+
+    async def _until(self, condition: Callable[[], bool], timeout_s: float) -> bool:
+        """Poll `condition` each tick until true (True), the timeout or a closed socket."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while not condition():
+            if self.closed.is_set() or loop.time() >= deadline:
+                return False
+            await asyncio.sleep(TICK_S)
+        return True
+
+    def _now(self) -> float:
+        return asyncio.get_running_loop().time() - self.started
+
+    # the clock ---------------------------------------------------------------------
+    async def _tick(self) -> None:
+        assert self.dialect is not None
+        loop = asyncio.get_running_loop()
+        tick_bytes = int(self.rate * TICK_S) * 2
+        per_frame = self.dialect.frame_ms // 20
+        pending = bytearray()
+        ticks = 0
+        while not self.closed.is_set():
+            caller = self._caller_audio(tick_bytes)
+            pending += caller
+            ticks += 1
+            played, reached = self.playout.advance(tick_bytes)
+            self.report.caller_track += caller
+            self.report.agent_track += played + bytes(tick_bytes - len(played))
+            if ticks % per_frame == 0:
+                timestamp = (ticks - per_frame) * 20
+                await self._send(self.dialect.media(bytes(pending), timestamp))
+                pending.clear()
+                self._spoke_through()
+            for name in reached:
+                await self._echo_mark(name)
+            await asyncio.sleep(max(self.started + ticks * TICK_S - loop.time(), 0))
+
+    def _caller_audio(self, size: int) -> bytes:
+        turn = self.speaking
+        if turn is None:
+            return bytes(size)
+        piece = turn.pcm[self.sent:self.sent + size]
+        self.sent += len(piece)
+        return piece + bytes(size - len(piece))
+
+    def _spoke_through(self) -> None:
+        """After a media frame went out: has the caller's speech now ended on the wire?"""
+        turn = self.speaking
+        if turn is None:
+            return
+        if self.reply.heard_end_s is None and self.sent >= turn.speech_end:
+            self.reply.heard_end_s = self._now()
+            self._heard_at = asyncio.get_running_loop().time()
+            self.after_clear = False
+        if self.sent >= len(turn.pcm):
+            self.speaking = None
+            self.spoken.set()
+
+    async def _echo_mark(self, name: str) -> None:
+        assert self.dialect is not None
+        self.report.marks_echoed += 1
+        await self._send(self.dialect.mark(name))
+
+    # frames from the daemon -------------------------------------------------------
+    async def _read(self) -> None:
+        import websockets
+
+        assert self.dialect is not None
+        try:
+            async for message in self.ws:
+                heard = self.dialect.read(message)
+                self.report.violations.extend(heard.violations)
+                if heard.event == "media":
+                    self._media(heard.pcm)
+                elif heard.event == "mark":
+                    self.report.marks_sent += 1
+                    self.playout.mark(heard.name)
+                elif heard.event == "clear":
+                    await self._clear()
+        except websockets.ConnectionClosed:
+            pass  # a clean close ends the loop instead; the close frame is read below
+        finally:
+            if not self.report.ended_by:
+                self.report.ended_by = "daemon"
+                self.report.close_code = self.ws.close_code
+                self.report.close_reason = self.ws.close_reason or ""
+            self.closed.set()
+
+    def _media(self, pcm: bytes) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if self.after_clear:
+            self.report.violations.append(Violation(
+                "media_after_clear", f"{len(pcm) / (2 * self.rate):.3f} s of media for the "
+                f"interrupted reply arrived after clear, {self._now():.2f} s into the call"))
+            return  # the carrier would play it; the report counts it as a violation
+        self.playout.push(pcm)
+        self.last_media = now
+        reply = self.reply
+        if reply.heard_end_s is None and reply.label != "greeting" and self.report.replies:
+            reply = self.report.replies[-1]  # the caller talks over the previous reply
+            reply.audio_s += len(pcm) / (2 * self.rate)
+            return
+        reply.audio_s += len(pcm) / (2 * self.rate)
+        if reply.first_media_ms is None:
+            if reply.label == "greeting":
+                reply.first_media_ms = (now - self.started) * 1000
+            elif reply.heard_end_s is not None:
+                reply.first_media_ms = (now - self._heard_at) * 1000
+
+    async def _clear(self) -> None:
+        dropped, names = self.playout.clear()
+        self.report.clears += 1
+        self.report.dropped_s += dropped / (2 * self.rate)
+        if self.speaking is not None and self.reply.heard_end_s is None:
+            self.after_clear = True  # until this turn's speech ends, media is the old reply
+            previous = self.report.replies[-1] if self.report.replies else None
+            if previous is not None:
+                previous.interrupted = True
+        for name in names:
+            await self._echo_mark(name)
+
+    async def _send(self, frame: dict[str, Any]) -> None:
+        import websockets
+
+        if self.closed.is_set():
+            return
+        try:
+            await self.ws.send(json.dumps(frame))
+        except websockets.ConnectionClosed:
+            self.closed.set()
+
+    async def _check_hangup(self) -> None:
+        if self.o.check_hangup is None:
+            return
+        self.report.rest_hangup = await self.o.check_hangup(self.info)
+        if self.report.rest_hangup is False:
+            self.report.violations.append(Violation(
+                "no_rest_hangup", "the daemon closed the stream without hanging up through "
+                f"the {self.o.carrier} REST API (closing a stream moves the call on to the "
+                "next verb or applet; it does not end it)"))
+
+
+def _ws(url: str) -> str:
+    parts = urlsplit(url)
+    scheme = {"http": "ws", "https": "wss"}.get(parts.scheme, parts.scheme)
+    return urlunsplit((scheme, parts.netloc, parts.path, parts.query, ""))
