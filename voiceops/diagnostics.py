@@ -80,6 +80,16 @@ CODES: dict[str, tuple[Severity, str]] = {
     "VO705": ("warning", "rag: sources listed but retrieval disabled"),
     "VO706": ("warning", "rag: enabled with no sources and no retriever"),
     "VO707": ("warning", "secret-shaped string in a knowledge file"),
+    # tools
+    "VO900": ("error", "tools: no such tools file"),
+    "VO901": ("error", "tool name declared twice"),
+    "VO902": ("error", "tool name not valid for an LLM provider"),
+    "VO903": ("error", "tool parameters are not valid JSON Schema"),
+    "VO904": ("error", "tool parameters outside what the LLM providers accept"),
+    "VO905": ("error", "transfer target is not a phone number or SIP address"),
+    "VO906": ("error", "credential written into a tool's URL or headers"),
+    "VO907": ("warning", "the prompt names a tool that is not declared"),
+    "VO908": ("warning", "declared tool the prompt never names"),
     # phone numbers (`phone:`)
     "VO801": ("error", "phone number not in E.164 form"),
     "VO802": ("error", "phone number routed to two profiles"),

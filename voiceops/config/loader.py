@@ -25,7 +25,9 @@ from voiceops.config.phone import drop_inherited_numbers
 from voiceops.config.secrets import find_literal_secrets, find_misplaced_credentials
 from voiceops.config.yamlread import Document, Key, Mark, parse, read_text
 from voiceops.diagnostics import Diagnostic, make
+from voiceops.project import TOOLS
 from voiceops.project.files import contained
+from voiceops.tools.files import include_tools
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
 
@@ -188,6 +190,10 @@ class ProfileLoader:
         if "abstract" not in doc.data:
             data.pop("abstract", None)  # `abstract` describes a file, not what inherits from it
         data = drop_inherited_numbers(data, chain[: chain.index(doc) + 1])  # one profile each
+        data, views, problems = include_tools(data, chain, root.parent / TOOLS,
+                                              lambda p: self.document(p, root.parent / TOOLS))
+        diagnostics.extend(problems)
+        chain[:0] = views  # the tools of shared files, each located in its own file
         marks = Marks(tuple(chain), chain.index(doc))
         data, problems = interpolate(data, self.env, marks.place)
         diagnostics.extend(problems)

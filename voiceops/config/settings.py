@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from voiceops.config.phone import DtmfMode
 from voiceops.config.schema import profile_schema
@@ -20,13 +20,15 @@ from voiceops.config.schema import profile_schema
 @functools.cache
 def schema_default(*path: str) -> Any:
     """The schema's `default` for a property: `schema_default("session", "barge_in")`, or
-    for a shared definition `schema_default("$defs", "timeout")`."""
+    for a shared definition `schema_default("$defs", "timeout")` (and its properties:
+    `schema_default("$defs", "tool_http", "timeout_s")`)."""
     node: Mapping[str, Any] = profile_schema()
     if path[:1] == ("$defs",):
-        node = node["$defs"][path[1]]
+        node, rest = node["$defs"][path[1]], path[2:]
     else:
-        for name in path:
-            node = node.get("properties", {}).get(name, {})
+        rest = path
+    for name in rest:
+        node = node.get("properties", {}).get(name, {})
     if "default" not in node:
         raise KeyError(f"the profile schema has no default for {'.'.join(path)}")
     return node["default"]
@@ -94,3 +96,73 @@ class PhoneSettings:
         return cls(numbers=tuple(str(n) for n in numbers) if isinstance(numbers, list) else (),
                    dtmf=DtmfSettings(mode=get("mode"), finish_on_key=str(get("finish_on_key")),
                                      timeout_ms=int(get("timeout_ms"))))
+
+Builtin = Literal["end_call", "transfer_call"]
+HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+#: The arguments of a tool that takes none, as every provider accepts it.
+NO_PARAMETERS: Mapping[str, Any] = {"type": "object", "properties": {}}
+#: What a built-in tells the LLM it does, when the profile does not say.
+BUILTIN_DESCRIPTIONS: Mapping[str, str] = {
+    "end_call": "End the call, after saying goodbye. Use it when the caller is done.",
+    "transfer_call": "Transfer the caller to a person. Use it when the caller asks for one or "
+                     "you cannot help.",
+}
+
+
+@dataclass(frozen=True)
+class ToolHttp:
+    """A tool's `http:` request. `headers` stay `${VAR}` references until the call is made."""
+
+    method: HttpMethod
+    url: str
+    timeout_s: float
+    headers: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class ToolSettings:
+    """One entry of the profile's `tools:` list (shared files already read in), either an
+    HTTP tool (`http` set) or a built-in (`builtin` set)."""
+
+    name: str
+    description: str
+    parameters: Mapping[str, Any]
+    http: ToolHttp | None = None
+    builtin: Builtin | None = None
+    target: str | None = None
+    say_start: str | None = None
+    say_failed: str | None = None
+    cancel_on_barge_in: bool = True
+
+    @classmethod
+    def from_entry(cls, entry: Mapping[str, Any]) -> ToolSettings:
+        """The settings of one schema-valid tool entry, with the schema's defaults."""
+        builtin = entry.get("builtin")
+        http = entry.get("http")
+        say = entry.get("say") or {}
+        cancel = entry.get("cancel_on_barge_in")
+        return cls(
+            name=str(entry.get("name") or builtin),
+            description=str(entry.get("description") or BUILTIN_DESCRIPTIONS.get(
+                str(builtin), "")),
+            parameters=entry.get("parameters") or NO_PARAMETERS,
+            http=None if not isinstance(http, Mapping) else ToolHttp(
+                method=http.get("method") or schema_default("$defs", "tool_http", "method"),
+                url=str(http["url"]),
+                timeout_s=float(http.get("timeout_s")
+                                or schema_default("$defs", "tool_http", "timeout_s")),
+                headers=dict(http.get("headers") or {})),
+            builtin=builtin,
+            target=entry.get("target"),
+            say_start=say.get("start"),
+            say_failed=say.get("failed"),
+            cancel_on_barge_in=bool(schema_default("$defs", "tool", "cancel_on_barge_in")
+                                    if cancel is None else cancel))
+
+    @classmethod
+    def all_of(cls, data: Mapping[str, Any]) -> tuple[ToolSettings, ...]:
+        """Every tool of an effective profile (entries that are not maps are skipped: the
+        loader has replaced shared-file names by their tools, or reported them)."""
+        tools = data.get("tools")
+        return tuple(cls.from_entry(e) for e in tools if isinstance(e, Mapping)) if isinstance(
+            tools, list) else ()

@@ -1,4 +1,4 @@
-"""Where a voiceops project's folders are: configs/, prompts/, knowledge/, schemas/."""
+"""Where a voiceops project's folders are: configs/, prompts/, knowledge/, tools/, schemas/."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 CONFIGS = "configs"
 PROMPTS = "prompts"
 KNOWLEDGE = "knowledge"  # documents profiles retrieve from (`rag.sources`)
+TOOLS = "tools"  # shared tool declarations profiles name in `tools:`
 SCHEMAS = "schemas"
 LOCK = "voiceops.lock"
 
@@ -27,6 +28,10 @@ class Project:
     @property
     def knowledge(self) -> Path:
         return self.root / KNOWLEDGE
+
+    @property
+    def tools(self) -> Path:
+        return self.root / TOOLS
 
     @property
     def lock(self) -> Path:

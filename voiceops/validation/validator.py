@@ -26,6 +26,8 @@ from voiceops.knowledge.check import check_knowledge
 from voiceops.project import Project, find_project
 from voiceops.prompts.check import check_prompt
 from voiceops.prompts.library import TemplateLibrary
+from voiceops.tools.check import check_tools
+from voiceops.tools.mentions import check_mentions
 from voiceops.validation.phone import check_phone
 
 if TYPE_CHECKING:
@@ -83,8 +85,10 @@ class Validator:
             found += check_schema(profile)
             found += check_phone(profile, self.loader, path)
             found += check_catalog(profile, self.catalog, self.loader.env)
+            found += check_tools(profile)
             if not profile.abstract:
                 found += check_prompt(profile, self.library)
+                found += check_mentions(profile, self.library)
                 found += check_knowledge(self.project, profile, self.loader.display)
         if self.strict:
             found = promote_warnings(found)
