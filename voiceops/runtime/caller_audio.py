@@ -9,8 +9,10 @@ was all sent by then, the caller heard only part of it (`heard_part`).
 
 from __future__ import annotations
 
+import functools
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from voiceops.errors import SessionError
@@ -51,6 +53,16 @@ class Playback:
 
     def still_playing_s(self) -> float:
         return max(self.audible_until - time.perf_counter(), 0.0)
+
+    def voicing(self, text: str) -> None:
+        """The utterance's next piece of text is being voiced (a playback that is told what
+        has played, a phone call's, cuts the history by pieces; this one by time)."""
+
+    def hearing(self, now: float) -> Callable[[str], str] | None:
+        """How to cut a reply's text to what the caller heard of it by `now` (barge-in);
+        None when that cannot be told (the reply was still being made: it is kept whole)."""
+        fraction = None if self.speaking else self.heard_fraction(now)
+        return None if fraction is None else functools.partial(heard_part, fraction=fraction)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from voiceops.runtime.timing import Timing, TurnMetrics
 from voiceops.runtime.turn import Observer, Outbox, Providers, ResolveTarget, Turns
 
 __all__ = ["OUTPUT_RATES", "Observer", "Outbox", "Providers", "ResolveTarget", "Session",
-           "TurnMetrics", "heard_part"]
+           "TurnMetrics", "heard_part", "output_rate_of"]
 
 log = logging.getLogger("voiceops.session")
 
@@ -49,6 +49,12 @@ _STILL_THERE = {
 }
 
 
+def output_rate_of(profile: LiveProfile) -> int:
+    """The rate the profile's voice speaks at: its `tts.sample_rate`, else by optimization."""
+    rate = profile.section("tts").get("sample_rate")
+    return int(rate or OUTPUT_RATES.get(profile.optimization, 22050))
+
+
 class Session:
     """One conversation on one config snapshot; frames in via `on_*`, out via the outbox."""
 
@@ -56,7 +62,8 @@ class Session:
                  first_message: str | None, providers: Providers, resolve: ResolveTarget,
                  env: Mapping[str, str], outbox: Outbox, observer: Observer,
                  input_rate: int = 16000, announce: Mapping[str, Any] | None = None,
-                 health: ProviderHealth | None = None) -> None:
+                 health: ProviderHealth | None = None, output_rate: int | None = None,
+                 playback: Playback | None = None) -> None:
         self.id = uuid.uuid4().hex[:12]
         self.version = version
         self.profile = profile
@@ -65,11 +72,11 @@ class Session:
         self.input_rate = input_rate
         self.announce = dict(announce or {})
         session = profile.session_settings
-        tts = profile.section("tts")
-        self.output_rate = int(tts.get("sample_rate") or OUTPUT_RATES.get(
-            profile.optimization, 22050))
+        # a phone call asks for its line's rate when every voice of the profile has it
+        self.output_rate = output_rate or output_rate_of(profile)
         self.history = History(session.max_history_turns)
-        self.playback = Playback()
+        # a phone call's playback is told by the carrier's marks what has played
+        self.playback = playback or Playback()
         quiet_ms = session.end_of_turn_silence_ms
         self._caller = CallerAudio(
             input_rate, barge_in=session.barge_in,
@@ -119,14 +126,23 @@ class Session:
         if heard.speech:
             self._silence.heard()
         if heard.barge_in:
+            cut = self.playback.hearing(now)  # what they heard, before the rest is dropped
+            if self._turn is not None:
+                self._turn.cancel()  # none of its audio may follow the stop, even while sent
             # the client may hold seconds of reply audio: it must drop them now
             await self.outbox.json({"type": "audio.stop"})
-            if not self.playback.speaking:  # all of it was sent: the caller heard only part
-                self._cut_history(now)
             self.playback.silenced()
             await self.interrupt()
+            if cut is not None:  # the caller heard only part of the reply
+                self._cut_history(cut)
         if self._caller.add(pcm, heard.speech):
             await self.on_end_of_turn()
+
+    async def on_key(self, digit: str) -> None:
+        """A key the caller pressed, as an event (a phone profile's `phone.dtmf.mode:
+        event`): the caller is there, and the client gets a `dtmf` frame."""
+        self._silence.heard()
+        await self.outbox.json({"type": "dtmf", "digit": digit})
 
     async def on_end_of_turn(self) -> None:
         """The caller stopped speaking: transcribe what was sent and reply."""
@@ -183,14 +199,12 @@ class Session:
 
     # -- the caller --------------------------------------------------------------------
 
-    def _cut_history(self, now: float) -> None:
+    def _cut_history(self, cut: Callable[[str], str]) -> None:
         """The caller talked over the last reply while it played: keep in the history only
-        about as much of it as they heard, so the LLM does not assume they heard the rest."""
+        as much of it as they heard, so the LLM does not assume they heard the rest."""
         last = self.history.last()
-        fraction = self.playback.heard_fraction(now)
-        if last is None or last.role != "assistant" or fraction is None:
-            return
-        self.history.replace_last(Message("assistant", heard_part(last.content, fraction)))
+        if last is not None and last.role == "assistant":
+            self.history.replace_last(Message("assistant", cut(last.content)))
 
     def _wait_for_caller(self) -> None:
         """The agent has had its say: start the silence clock (for callers who speak)."""

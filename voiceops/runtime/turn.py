@@ -307,6 +307,7 @@ class Turns:
 
         chain = self.chains["tts"]
         choice, (started, stream, first) = await first_answer(chain, first_byte, dead)
+        self.playback.voicing(text)
         if timing.tts_ttfb is None:
             timing.tts_ttfb = (time.perf_counter() - started) * 1000
             timing.metrics.tts = name(choice)

@@ -43,6 +43,10 @@ class Metrics:
         self.refused_requests = Counter(
             "voiceops_refused_requests", "Requests refused before any route ran (a foreign "
             "Host or Origin, a body not JSON or too large), by reason", ["reason"], registry=r)
+        self.calls_live = Gauge("voiceops_calls_live", "Phone calls in progress now",
+                                registry=r)
+        self.calls = Counter("voiceops_calls", "Phone calls answered, by carrier", ["carrier"],
+                             registry=r)
         self.refused_connections = Counter(
             "voiceops_refused_connections", "Connections closed before a request (over the "
             "connection cap, headers not finished in time), by reason", ["reason"], registry=r)
@@ -53,6 +57,13 @@ class Metrics:
             value = getattr(metrics, stage)
             if value is not None:
                 self.latency.labels(stage.removesuffix("_ms")).observe(value / 1000)
+
+    def call_started(self, carrier: str) -> None:
+        self.calls.labels(carrier).inc()
+        self.calls_live.inc()
+
+    def call_ended(self) -> None:
+        self.calls_live.dec()
 
     def refused_request(self, reason: str) -> None:
         self.refused_requests.labels(reason).inc()

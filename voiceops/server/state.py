@@ -15,6 +15,7 @@ from voiceops.runtime.health import ProviderHealth
 from voiceops.runtime.registry import LiveRegistry
 from voiceops.runtime.session import ResolveTarget, Session
 from voiceops.server.metrics import Metrics
+from voiceops.telephony.live import LiveCall
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class Runner:
     health: ProviderHealth = field(default_factory=ProviderHealth)
     sessions: set[Session] = field(default_factory=set)
     sockets: int = 0  # session sockets open, started or not: what the session cap counts
+    calls: dict[str, LiveCall] = field(default_factory=dict)  # phone calls by stream id
     reload_task: asyncio.Task[None] | None = None  # the reloader's, while the app runs
 
     def __post_init__(self) -> None:
@@ -83,6 +85,8 @@ class Runner:
             "profiles": sorted(version.profiles),
             "loaded_at": version.created_at,
             "sessions_live": len(self.sessions),
+            # phone calls in progress (their sessions count in sessions_live too)
+            "calls": [call.row() for call in self.calls.values()],
             "simulated": self.settings.simulated,
             "reloads": {"accepted": self.registry.accepted, "rejected": self.registry.rejected,
                         "failed": self.registry.failed},

@@ -1,0 +1,97 @@
+"""The phone network's side of a media stream, for the stream tests: an in-process daemon
+(the real app on starlette's test client, providers on the simulators), frames written as
+the carriers' docs show them, and a recorder standing in for the REST hang-up."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient, WebSocketTestSession
+
+from tests.server.wsclient import receive
+from voiceops.project import Project
+from voiceops.project.scaffold import scaffold
+from voiceops.providers.registry import ProviderPool, resolve_target
+from voiceops.runtime.config import build_version
+from voiceops.runtime.registry import LiveRegistry
+from voiceops.server.app import create_app
+from voiceops.server.state import Runner, Settings
+from voiceops.sim.stack import SimStack
+from voiceops.telephony.types import CallInfo
+
+CALL_SID = "CA" + "a" * 32
+STREAM_SID = "MZ" + "b" * 32
+ACCOUNT_SID = "AC" + "c" * 32
+CALLER = "+919812345678"
+DIALLED = "+18005550199"
+
+
+@dataclass
+class HangUps:
+    """Stands in for the carriers' REST hang-up: records each call it was asked to end."""
+
+    calls: list[CallInfo] = field(default_factory=list)
+
+    async def __call__(self, call: CallInfo) -> None:
+        self.calls.append(call)
+
+
+@dataclass
+class Daemon:
+    client: TestClient
+    runner: Runner
+    hang_ups: HangUps
+
+
+MakeDaemon = Callable[..., Daemon]
+
+
+@pytest.fixture
+def make_daemon(tmp_path: Path, sims: SimStack) -> Iterator[MakeDaemon]:
+    """A daemon over the starter project; `profile_yaml` is appended to a profile's file."""
+    clients: list[TestClient] = []
+
+    def build(settings: Settings | None = None, *, extra: dict[str, str] | None = None,
+              env: dict[str, str] | None = None) -> Daemon:
+        scaffold(tmp_path)
+        for name, text in (extra or {}).items():
+            path = tmp_path / "configs" / f"{name}.yaml"
+            path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+        built = build_version(Project(tmp_path), 1)
+        assert built.version is not None, built.diagnostics
+        runner = Runner(Project(tmp_path), LiveRegistry(built.version), ProviderPool(),
+                        resolve_target, {**sims.env(), **(env or {})},
+                        settings or Settings(default_profile="support_hi", reload=False))
+        app = create_app(runner)
+        hang_ups = HangUps()
+        app.state.hang_up = hang_ups
+        client = TestClient(app)
+        client.__enter__()
+        clients.append(client)
+        return Daemon(client, runner, hang_ups)
+
+    yield build
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+def frame(ws: WebSocketTestSession, deadline_s: float = 30.0) -> dict[str, Any] | None:
+    """The next text frame from the daemon as JSON; None when it closed the socket."""
+    message = receive(ws, deadline_s)
+    if message["type"] == "websocket.close":
+        return None
+    return json.loads(message["text"])  # type: ignore[no-any-return]
+
+
+def media_payload(sent: dict[str, Any]) -> bytes:
+    return base64.b64decode(sent["media"]["payload"])
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
