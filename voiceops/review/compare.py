@@ -6,6 +6,11 @@ both sides are loaded in full and compared on what takes effect: the effective f
 rendered system prompt and first message, the catalog entries behind each model and voice,
 the passages of its knowledge files, and whether the profile loads and validates. A profile
 is listed only when one of these differs, so a comment-only edit lists nothing.
+
+Phone numbers are compared across profiles too: a number listed by another profile, or by
+none, on the new side is a route change ("+14155550100 now reaches sales_en, was
+support_en"). Only listed profiles can move a number: a profile's numbers come from its own
+file or the overlay, both among the sources that decide whether it is listed.
 """
 
 from __future__ import annotations
@@ -64,6 +69,16 @@ class PassageChange:
 
 
 @dataclass(frozen=True)
+class RouteChange:
+    """A phone number that reaches another profile on the new side (None: no profile lists
+    it, so the daemon's default profile answers it, or the call is refused)."""
+
+    number: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
 class ProfileChange:
     """How one profile differs between the trees."""
 
@@ -96,6 +111,7 @@ class DiffResult:
     changes: tuple[ProfileChange, ...]
     unchanged: tuple[str, ...]
     notes: tuple[str, ...] = ()
+    routes: tuple[RouteChange, ...] = ()  # by number
 
     def count(self, status: Status) -> int:
         return sum(c.status == status for c in self.changes)
@@ -109,27 +125,56 @@ def compare_trees(old: TreeView, new: TreeView, notes: tuple[str, ...] = ()) -> 
     """Compare every profile of `old` with its namesake in `new`."""
     changes: list[ProfileChange] = []
     unchanged: list[str] = []
+    routed: tuple[dict[str, str], dict[str, str]] = ({}, {})  # number -> profile, per side
+    broken: set[str] = set()  # profiles whose numbers one side cannot tell
     for name in sorted(set(old.files) | set(new.files)):
         if name not in new.files:
-            state = old.state(name)
-            changes.append(ProfileChange(name, "removed", state.path, state.abstract,
-                                         old_problem=state.problem))
-        elif name not in old.files:
-            changes.append(_added(new.state(name)))
+            a = old.state(name)
+            changes.append(ProfileChange(name, "removed", a.path, a.abstract,
+                                         old_problem=a.problem))
+            _numbers(a, routed[0], broken)
+            continue
+        if name not in old.files:
+            b = new.state(name)
+            changes.append(_added(b))
+            _numbers(b, routed[1], broken)
+            continue
+        before = old.fingerprint(name)
+        if before is not None and all(new.digest(s) == d for s, d in before):
+            unchanged.append(name)  # no need to load it on the new side at all
+            continue
+        a, b = old.state(name), new.state(name)
+        change = _changed(old, new, a, b)
+        if change is None:
+            unchanged.append(name)
         else:
-            before = old.fingerprint(name)
-            if before is not None and all(new.digest(s) == d for s, d in before):
-                unchanged.append(name)  # no need to load it on the new side at all
-                continue
-            change = _changed(old, new, name)
-            if change is None:
-                unchanged.append(name)
-            else:
-                changes.append(change)
+            changes.append(change)
+            _numbers(a, routed[0], broken)
+            _numbers(b, routed[1], broken)
     changes.sort(key=lambda c: (_ORDER[c.status], c.name))
     every_note = (*notes, *old.notes, *new.notes)
     return DiffResult(old.tree.label, new.tree.label, tuple(changes), tuple(unchanged),
-                      every_note)
+                      every_note, _routes(*routed, broken))
+
+
+def _numbers(state: ProfileState, into: dict[str, str], broken: set[str]) -> None:
+    """Record the numbers `state` answers (an abstract profile answers none); a profile
+    that cannot be loaded goes into `broken`."""
+    if state.data is None:
+        broken.add(state.name)
+    phone = state.data.get("phone") if state.data and not state.abstract else None
+    numbers = phone.get("numbers") if isinstance(phone, dict) else None
+    for number in numbers if isinstance(numbers, list) else ():
+        if isinstance(number, str):
+            into.setdefault(number, state.name)
+
+
+def _routes(old: dict[str, str], new: dict[str, str],
+            broken: set[str]) -> tuple[RouteChange, ...]:
+    """The numbers whose profile differs; not those of a profile one side cannot load (its
+    numbers there are unknown, and its problem is reported)."""
+    return tuple(RouteChange(n, old.get(n), new.get(n)) for n in sorted({*old, *new})
+                 if old.get(n) != new.get(n) and not {old.get(n), new.get(n)} & broken)
 
 
 def _added(state: ProfileState) -> ProfileChange:
@@ -140,8 +185,9 @@ def _added(state: ProfileState) -> ProfileChange:
                          entries=entries, new_problem=state.problem)
 
 
-def _changed(old: TreeView, new: TreeView, name: str) -> ProfileChange | None:
-    a, b = old.state(name), new.state(name)
+def _changed(old: TreeView, new: TreeView, a: ProfileState,
+             b: ProfileState) -> ProfileChange | None:
+    name = a.name
     fields = _fields(a.data, b.data) if a.data is not None and b.data is not None else ()
     prompt_diff: tuple[str, ...] = ()
     if a.system_prompt is not None and b.system_prompt is not None \

@@ -9,7 +9,7 @@ from typing import Any
 #: rather than merge order (which puts everything inherited from a base first).
 PROFILE_ORDER = ("version", "extends", "abstract", "description", "language", "llm", "tts",
                  "stt", "prompt", "first_message", "optimization", "rag", "session",
-                 "metadata")
+                 "phone", "metadata")
 _RANK = {key: i for i, key in enumerate(PROFILE_ORDER)}
 
 

@@ -35,6 +35,10 @@ def markdown(result: DiffResult, budget: int = BUDGET) -> str:
     head = [MARKER, "## voiceops diff", "",
             f"{code(result.old)} → {code(result.new)}: {counts(result)}."]
     head += [f"> **Note:** {note}" for note in result.notes]
+    if result.routes:
+        head += ["", "**Phone numbers**", "", "| number | was | now |", "|---|---|---|"]
+        head += [f"| {code(r.number)} | {_route_cell(r.old)} | {_route_cell(r.new)} |"
+                 for r in result.routes]
     if not result.changes:
         head += ["", "No profile changes."]
         return "\n".join(head) + "\n"
@@ -130,6 +134,10 @@ def _entry_cell(entry: Any) -> str:
         return "–"
     facts = entry_facts(entry)
     return _inline(entry_name(entry)) + (f"<br>{_inline(facts)}" if facts else "")
+
+
+def _route_cell(profile: str | None) -> str:
+    return code(profile) if profile is not None else "default profile"
 
 
 def _cell(item: Any, absent: bool) -> str:

@@ -22,6 +22,7 @@ from voiceops.review.wording import (
     entry_name,
     passage_text,
     problem_lines,
+    route_line,
     value,
 )
 
@@ -39,6 +40,9 @@ def text(result: DiffResult, color: bool) -> str:
 
     lines = [paint(_BOLD, f"{result.old} -> {result.new}: ") + counts(result)]
     lines += [f"note: {note}" for note in result.notes]
+    if result.routes:
+        lines.append(paint(_BOLD, "phone numbers:"))
+        lines += [f"    {route_line(route)}" for route in result.routes]
     for change in result.changes:
         mark, hue = _MARKS[change.status]
         why = cause(change)
@@ -114,6 +118,7 @@ def as_json(result: DiffResult, color: bool) -> str:
                    "removed": result.count("removed"), "unchanged": len(result.unchanged)},
         "notes": list(result.notes),
         "profiles": [{**asdict(c), "only_via": c.only_via} for c in result.changes],
+        "routes": [asdict(r) for r in result.routes],
         "unchanged": list(result.unchanged),
     }
     return json.dumps(document, indent=2, ensure_ascii=False, default=str)

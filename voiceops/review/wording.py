@@ -7,7 +7,13 @@ import re
 from typing import Any
 
 from voiceops.provider_facts import title
-from voiceops.review.compare import DiffResult, EntryChange, PassageChange, ProfileChange
+from voiceops.review.compare import (
+    DiffResult,
+    EntryChange,
+    PassageChange,
+    ProfileChange,
+    RouteChange,
+)
 from voiceops.review.effective import CatalogEntry, Problem
 
 _BARE = re.compile(r"[\w.:/@+-]+\Z")  # ids, names, numbers-as-text: readable without quotes
@@ -103,6 +109,15 @@ def problem_lines(change: ProfileChange, old_label: str, new_label: str) -> list
     if new:
         lines.append(f"in {new_label}: {problem(new)}")
     return lines
+
+
+def route_line(change: RouteChange) -> str:
+    """"+14155550100 now reaches sales_en, was support_en"; no profile is the default."""
+    if change.new is None:
+        return (f"{change.number} is no longer routed (the default profile answers it), "
+                f"was {change.old}")
+    was = change.old if change.old is not None else "unrouted (the default profile)"
+    return f"{change.number} now reaches {change.new}, was {was}"
 
 
 def counts(result: DiffResult) -> str:
