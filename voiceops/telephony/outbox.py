@@ -36,12 +36,17 @@ class MarkedPlayback(Playback):
     utterance: str = ""  # the name of the utterance the pieces and seconds below are of
     pieces: list[tuple[float, str]] = field(default_factory=list)  # (start s, text)
     given_s: float = 0.0  # seconds of the utterance handed to the outbox
+    sent_s: float = 0.0  # seconds of it sent to the carrier (resampled, padded)
     played_s: float = 0.0  # seconds of it the carrier has played (the last echo)
+    fresh: bool = True  # the next piece or audio starts a new utterance
+    count: int = 0  # utterances so far
 
     def audible(self, now: float) -> bool:
         return self.speaking or bool(self.pending)
 
     def voicing(self, text: str) -> None:
+        if self.fresh:  # a piece is named before its first audio
+            self.begin()
         self.pieces.append((self.given_s, text))
 
     def hearing(self, now: float) -> Callable[[str], str] | None:
@@ -52,9 +57,11 @@ class MarkedPlayback(Playback):
         super().silenced()
         self.pending.clear()  # echoes of cleared audio (Twilio sends them) are not playing
 
-    def begin(self, utterance: str) -> None:
+    def begin(self) -> None:
         """A new utterance starts."""
-        self.utterance, self.pieces, self.given_s, self.played_s = utterance, [], 0.0, 0.0
+        self.count += 1
+        self.utterance, self.fresh, self.pieces = f"u{self.count}", False, []
+        self.given_s = self.sent_s = self.played_s = 0.0
 
     def echoed(self, name: str) -> None:
         """The carrier played the audio before mark `name` (echoes come in order)."""
@@ -110,9 +117,6 @@ class CarrierOutbox:
         self._bytes_per_s = line_rate * (1 if encoding == "mulaw" else 2)
         self._silence = b"\xff" if encoding == "mulaw" else b"\x00"
         self._buffer = bytearray()
-        self._utterances = 0
-        self._fresh = True  # the next audio starts an utterance
-        self._sent_s = 0.0  # seconds of the utterance sent to the carrier
         self._marks = 0
 
     async def json(self, frame: Mapping[str, Any]) -> None:
@@ -124,8 +128,8 @@ class CarrierOutbox:
         self._on_frame(frame)
 
     async def audio(self, pcm: bytes) -> None:
-        if self._fresh:
-            self._begin()
+        if self.playback.fresh:
+            self.playback.begin()
         self.playback.given_s += len(pcm) / 2 / self.output_rate
         self._buffer += self._encode(self._resampler.process(pcm))
         await self._send_chunks(final=False)
@@ -139,25 +143,19 @@ class CarrierOutbox:
 
     # -- the utterance -------------------------------------------------------------------
 
-    def _begin(self) -> None:
-        self._fresh = False
-        self._utterances += 1
-        self._sent_s = 0.0
-        self.playback.begin(f"u{self._utterances}")
-
     async def _flush(self) -> None:
         """The utterance is complete: what the resampler holds, padded, then its mark."""
-        if self._fresh:
+        if self.playback.fresh:
             return
         self._buffer += self._encode(self._resampler.process(b"", last=True))
         await self._send_chunks(final=True)
-        self._fresh = True
+        self.playback.fresh = True
 
     async def _clear(self) -> None:
         """Barge-in: nothing more of this utterance; the carrier drops what it holds."""
         self._buffer.clear()
         self._resampler = Resampler(self.output_rate, self.line_rate)
-        self._fresh = True
+        self.playback.fresh = True
         await self._send(self.dialect.clear(self.stream_sid))
 
     async def _send_chunks(self, *, final: bool) -> None:
@@ -183,10 +181,10 @@ class CarrierOutbox:
             self._on_first_media()
             self._on_first_media = None
         del self._buffer[:ready]
-        self._sent_s += ready / self._bytes_per_s
+        self.playback.sent_s += ready / self._bytes_per_s
         self._marks += 1
         name = f"{self.playback.utterance}.{self._marks}"
-        self.playback.pending[name] = self._sent_s
+        self.playback.pending[name] = self.playback.sent_s
         await self._send(self.dialect.mark(self.stream_sid, name))
 
     def _encode(self, pcm: bytes) -> bytes:
