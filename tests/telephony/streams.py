@@ -32,6 +32,15 @@ CALLER = "+919812345678"
 DIALLED = "+18005550199"
 
 
+#: A profile whose greeting is short and whose silence limit is the shortest allowed
+QUICK = """version: 1
+extends: support_hi
+first_message: "Hello."
+session: {silence_timeout_s: 1}
+phone: {dtmf: {mode: turn, finish_on_key: "#", timeout_ms: 2000}}
+"""
+
+
 @dataclass
 class HangUps:
     """Stands in for the carriers' REST hang-up: records each call it was asked to end."""
@@ -54,15 +63,13 @@ MakeDaemon = Callable[..., Daemon]
 
 @pytest.fixture
 def make_daemon(tmp_path: Path, sims: SimStack) -> Iterator[MakeDaemon]:
-    """A daemon over the starter project; `profile_yaml` is appended to a profile's file."""
+    """A daemon over the starter project and the `quick` profile."""
     clients: list[TestClient] = []
 
-    def build(settings: Settings | None = None, *, extra: dict[str, str] | None = None,
-              env: dict[str, str] | None = None) -> Daemon:
+    def build(settings: Settings | None = None, *, env: dict[str, str] | None = None
+              ) -> Daemon:
         scaffold(tmp_path)
-        for name, text in (extra or {}).items():
-            path = tmp_path / "configs" / f"{name}.yaml"
-            path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+        (tmp_path / "configs" / "quick.yaml").write_text(QUICK, encoding="utf-8")
         built = build_version(Project(tmp_path), 1)
         assert built.version is not None, built.diagnostics
         runner = Runner(Project(tmp_path), LiveRegistry(built.version), ProviderPool(),

@@ -1,0 +1,69 @@
+"""A call behaves like a call: keys reach the session, and the daemon ends a call through
+the carrier's REST hang-up (silence, max_duration_s) before closing the stream."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.telephony import streams
+from tests.telephony.streams import CALL_SID, STREAM_SID, MakeDaemon, frame
+from tests.telephony.test_twilio_stream import CONNECTED, PATH, media, send, start
+from voiceops.server.state import Settings
+from voiceops.sim.stack import SimStack
+from voiceops.telephony import tokens
+
+make_daemon = streams.make_daemon  # the fixture
+
+
+@pytest.mark.slow
+def test_max_duration_ends_the_call_with_the_rest_hang_up(make_daemon: MakeDaemon,
+                                                          sims: SimStack) -> None:
+    daemon = make_daemon(Settings(default_profile="support_hi", reload=False,
+                                  max_session_s=1.0))
+    with daemon.client.websocket_connect(PATH) as ws:
+        send(ws, CONNECTED)
+        send(ws, start(tokens.issue(CALL_SID, "quick"), "quick"))
+        while frame(ws) is not None:  # media and marks, until the daemon closes
+            pass
+    [ended] = daemon.hang_ups.calls
+    assert ended.call_sid == CALL_SID and ended.stream_sid == STREAM_SID
+    assert daemon.client.get("/v1/calls").json() == []
+
+
+@pytest.mark.slow
+def test_a_silent_caller_is_reminded_then_hung_up_on(make_daemon: MakeDaemon,
+                                                     sims: SimStack) -> None:
+    daemon = make_daemon()
+    with daemon.client.websocket_connect(PATH) as ws:
+        send(ws, CONNECTED)
+        send(ws, start(tokens.issue(CALL_SID, "quick"), "quick"))
+        send(ws, media(b"\xff" * 160))  # line silence: the caller is on the line
+        while frame(ws) is not None:
+            pass
+    assert [c.call_sid for c in daemon.hang_ups.calls] == [CALL_SID]
+    spoken = [r for r in sims.sarvam_state.received if r.path.startswith("/text-to-speech")]
+    assert len(spoken) >= 2  # the greeting, then the reminder
+
+
+@pytest.mark.slow
+def test_keys_then_the_finish_key_are_a_turn(make_daemon: MakeDaemon, sims: SimStack) -> None:
+    daemon = make_daemon()
+    with daemon.client.websocket_connect(PATH) as ws:
+        send(ws, CONNECTED)
+        send(ws, start(tokens.issue(CALL_SID, "quick"), "quick"))
+        for digit in "42#":
+            send(ws, {"event": "dtmf", "streamSid": STREAM_SID, "sequenceNumber": "3",
+                      "dtmf": {"track": "inbound_track", "digit": digit}})
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            asked = [r.body for r in sims.openai_state.received
+                     if r.path.startswith("/v1/chat/completions")]
+            if asked:
+                break
+            frame(ws)
+        assert asked, "no turn reached the LLM"
+        assert asked[-1]["messages"][-1] == {"role": "user", "content": "(keypad) 42"}
+        [call] = daemon.client.get("/v1/calls").json()
+        assert {"who": "keys", "text": "4"} in call["log"]
