@@ -46,10 +46,15 @@ def env_key(provider: object) -> str | None:
     return info.env_key if info else None
 
 
+#: Phone carriers (voiceops.telephony): not model providers, but their REST errors are
+#: worded by the same transport, which names them by these titles.
+CARRIER_TITLES: Mapping[str, str] = {"twilio": "Twilio", "exotel": "Exotel"}
+
+
 def title(provider: str) -> str:
-    """How people write the provider's name; the raw name when it is unknown."""
+    """How people write the provider's (or carrier's) name; the raw name when it is unknown."""
     info = PROVIDERS.get(provider)
-    return info.title if info else provider
+    return info.title if info else CARRIER_TITLES.get(provider, provider)
 
 
 def base_url_override(provider: str, environ: Mapping[str, str]) -> str | None:

@@ -17,7 +17,8 @@ def test_env_names_each_providers_key_and_base_url() -> None:
     with SimStack() as sims:
         env = sims.env()
         assert set(env) == {f"{p.upper()}_{what}" for p in PROVIDERS
-                            for what in ("API_KEY", "BASE_URL")}
+                            for what in ("API_KEY", "BASE_URL")} | {
+            "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_BASE_URL"}
         for provider in PROVIDERS:
             assert env[str(env_key(provider))] == sims.states[provider].api_key
             assert base_url_override(provider, env) == sims.servers[provider].base_url
@@ -60,4 +61,4 @@ def test_the_async_form_starts_and_stops_every_server() -> None:
                 answers = [await client.get(s.url + "/nowhere") for s in sims.servers.values()]
             return [a.status_code for a in answers]
 
-    assert asyncio.run(go()) == [404, 404, 404, 404]
+    assert set(asyncio.run(go())) == {404}

@@ -1,4 +1,5 @@
-"""All four provider simulators at once, and the environment that points clients at them.
+"""All the provider simulators at once (and the phone carriers' REST APIs), and the
+environment that points clients at them.
 
     with SimStack() as sims:                   # or: async with SimStack() as sims:
         env = {**os.environ, **sims.env()}     # keys and base URLs of every provider
@@ -8,8 +9,9 @@
 
 `env()` follows the convention `voiceops.provider_facts.base_url_override` reads:
 `<PROVIDER>_API_KEY` and `<PROVIDER>_BASE_URL` (OPENAI_BASE_URL ends in /v1, as the openai
-SDK expects; the others are the server roots). `voiceops run --sim` and the benchmarks use
-this, so a whole voice pipeline runs with no keys and no internet.
+SDK expects; the others are the server roots), and each carrier's own variables (Twilio:
+TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_BASE_URL). `voiceops run --sim` and the
+benchmarks use this, so a whole voice pipeline runs with no keys and no internet.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from dataclasses import fields
 from typing import Any
 
 from voiceops.server.heap import settle_heap
-from voiceops.sim import anthropic, elevenlabs, openai, sarvam
+from voiceops.sim import anthropic, elevenlabs, openai, sarvam, twilio
 from voiceops.sim.knobs import LLMKnobs, STTKnobs, TTSKnobs
 from voiceops.sim.recent import KEEP_REQUESTS, Recent
 from voiceops.sim.server import SimServer, Startable
@@ -46,7 +48,8 @@ def reset(server: SimServer) -> None:
 
 
 class SimStack(Startable):
-    """The OpenAI, Anthropic, Sarvam and ElevenLabs simulators, started and stopped together.
+    """The OpenAI, Anthropic, Sarvam and ElevenLabs simulators, and Twilio's REST API,
+    started and stopped together.
 
     Each takes its state from the arguments (a fresh default one otherwise); `servers` maps
     a provider name to its `SimServer`, `states` to its state. Each keeps the latest
@@ -58,21 +61,25 @@ class SimStack(Startable):
         anthropic_state: anthropic.AnthropicState | None = None,
         sarvam_state: sarvam.SarvamState | None = None,
         elevenlabs_state: elevenlabs.ElevenLabsState | None = None,
+        twilio_state: twilio.TwilioState | None = None,
         keep_requests: int = KEEP_REQUESTS,
     ) -> None:
         self.openai_state = openai_state or openai.OpenAIState()
         self.anthropic_state = anthropic_state or anthropic.AnthropicState()
         self.sarvam_state = sarvam_state or sarvam.SarvamState()
         self.elevenlabs_state = elevenlabs_state or elevenlabs.ElevenLabsState()
+        self.twilio_state = twilio_state or twilio.TwilioState()
         self.states: dict[str, Any] = {
             "openai": self.openai_state, "anthropic": self.anthropic_state,
             "sarvam": self.sarvam_state, "elevenlabs": self.elevenlabs_state,
+            "twilio": self.twilio_state,
         }
         self.servers: dict[str, SimServer] = {
             "openai": openai.serve(self.openai_state),
             "anthropic": anthropic.serve(self.anthropic_state),
             "sarvam": sarvam.serve(self.sarvam_state),
             "elevenlabs": elevenlabs.serve(self.elevenlabs_state),
+            "twilio": twilio.serve(self.twilio_state),
         }
         for server in self.servers.values():
             server.keep_requests(keep_requests)
@@ -102,11 +109,13 @@ class SimStack(Startable):
             reset(server)
 
     def env(self) -> dict[str, str]:
-        """`<PROVIDER>_API_KEY` and `<PROVIDER>_BASE_URL` for each simulated provider."""
+        """`<PROVIDER>_API_KEY` and `<PROVIDER>_BASE_URL` for each simulated provider, and
+        each carrier's credentials and base URL."""
         found: dict[str, str] = {}
-        for name, server in self.servers.items():
-            found[f"{name.upper()}_API_KEY"] = self._keys[name]
-            found[f"{name.upper()}_BASE_URL"] = server.base_url
+        for name, key in self._keys.items():
+            found[f"{name.upper()}_API_KEY"] = key
+            found[f"{name.upper()}_BASE_URL"] = self.servers[name].base_url
+        found.update(twilio.env(self.servers["twilio"], self.twilio_state))
         return found
 
     def latency(
