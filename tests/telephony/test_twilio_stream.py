@@ -23,8 +23,10 @@ from tests.telephony.streams import (
     frame,
     media_payload,
 )
+from voiceops.sim.speech import synthesize
 from voiceops.sim.stack import SimStack
 from voiceops.telephony import tokens
+from voiceops.telephony.codec import pcm_to_ulaw
 from voiceops.telephony.events import (
     Connected,
     Dtmf,
@@ -180,3 +182,27 @@ def test_a_start_without_a_valid_token_is_closed(make_daemon: MakeDaemon, sims: 
     errors = daemon.client.get("/v1/status").json()["session_errors"]
     assert errors.get("unauthorized", 0) + errors.get("bad_token", 0) + sum(
         n for code, n in errors.items() if "token" in code) >= 1
+
+
+@pytest.mark.slow
+def test_barge_in_clears_and_the_history_keeps_what_the_marks_say_was_heard(
+        make_daemon: MakeDaemon, sims: SimStack) -> None:
+    daemon = make_daemon()
+    with daemon.client.websocket_connect(PATH) as ws:
+        send(ws, CONNECTED)
+        send(ws, start(tokens.issue(CALL_SID, "support_hi")))
+        first = frame(ws)  # the greeting's first chunk; then its mark
+        assert first is not None and first["event"] == "media"
+        mark = frame(ws)
+        assert mark is not None and mark["event"] == "mark"
+        # nothing has played yet (no mark echoed): the caller talks over the greeting
+        speech = pcm_to_ulaw(synthesize("talking over you " * 3, 8000, voice="caller"))
+        for n, at in enumerate(range(0, len(speech), 160)):
+            send(ws, media(speech[at:at + 160], n))
+        while (sent := frame(ws)) is not None and sent["event"] != "clear":
+            pass
+        assert sent == {"event": "clear", "streamSid": STREAM_SID}
+        [session] = daemon.runner.sessions
+        last = session.history.last()
+        assert last is not None and last.role == "assistant"
+        assert last.content == "[interrupted]"  # no mark had come back: nothing was heard
