@@ -10,7 +10,8 @@ environment that points clients at them.
 `env()` follows the convention `voiceops.provider_facts.base_url_override` reads:
 `<PROVIDER>_API_KEY` and `<PROVIDER>_BASE_URL` (OPENAI_BASE_URL ends in /v1, as the openai
 SDK expects; the others are the server roots), and each carrier's own variables (Twilio:
-TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_BASE_URL). `voiceops run --sim` and the
+TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_BASE_URL; Exotel: EXOTEL_ACCOUNT_SID,
+EXOTEL_API_KEY, EXOTEL_API_TOKEN, EXOTEL_BASE_URL). `voiceops run --sim` and the
 benchmarks use this, so a whole voice pipeline runs with no keys and no internet.
 """
 
@@ -24,7 +25,7 @@ from dataclasses import fields
 from typing import Any
 
 from voiceops.server.heap import settle_heap
-from voiceops.sim import anthropic, elevenlabs, openai, sarvam, twilio
+from voiceops.sim import anthropic, elevenlabs, exotel, openai, sarvam, twilio
 from voiceops.sim.knobs import LLMKnobs, STTKnobs, TTSKnobs
 from voiceops.sim.recent import KEEP_REQUESTS, Recent
 from voiceops.sim.server import SimServer, Startable
@@ -48,8 +49,8 @@ def reset(server: SimServer) -> None:
 
 
 class SimStack(Startable):
-    """The OpenAI, Anthropic, Sarvam and ElevenLabs simulators, and Twilio's REST API,
-    started and stopped together.
+    """The OpenAI, Anthropic, Sarvam and ElevenLabs simulators, and Twilio's and Exotel's
+    REST APIs, started and stopped together.
 
     Each takes its state from the arguments (a fresh default one otherwise); `servers` maps
     a provider name to its `SimServer`, `states` to its state. Each keeps the latest
@@ -62,6 +63,7 @@ class SimStack(Startable):
         sarvam_state: sarvam.SarvamState | None = None,
         elevenlabs_state: elevenlabs.ElevenLabsState | None = None,
         twilio_state: twilio.TwilioState | None = None,
+        exotel_state: exotel.ExotelState | None = None,
         keep_requests: int = KEEP_REQUESTS,
     ) -> None:
         self.openai_state = openai_state or openai.OpenAIState()
@@ -69,10 +71,11 @@ class SimStack(Startable):
         self.sarvam_state = sarvam_state or sarvam.SarvamState()
         self.elevenlabs_state = elevenlabs_state or elevenlabs.ElevenLabsState()
         self.twilio_state = twilio_state or twilio.TwilioState()
+        self.exotel_state = exotel_state or exotel.ExotelState()
         self.states: dict[str, Any] = {
             "openai": self.openai_state, "anthropic": self.anthropic_state,
             "sarvam": self.sarvam_state, "elevenlabs": self.elevenlabs_state,
-            "twilio": self.twilio_state,
+            "twilio": self.twilio_state, "exotel": self.exotel_state,
         }
         self.servers: dict[str, SimServer] = {
             "openai": openai.serve(self.openai_state),
@@ -80,6 +83,7 @@ class SimStack(Startable):
             "sarvam": sarvam.serve(self.sarvam_state),
             "elevenlabs": elevenlabs.serve(self.elevenlabs_state),
             "twilio": twilio.serve(self.twilio_state),
+            "exotel": exotel.serve(self.exotel_state),
         }
         for server in self.servers.values():
             server.keep_requests(keep_requests)
@@ -116,6 +120,7 @@ class SimStack(Startable):
             found[f"{name.upper()}_API_KEY"] = key
             found[f"{name.upper()}_BASE_URL"] = self.servers[name].base_url
         found.update(twilio.env(self.servers["twilio"], self.twilio_state))
+        found.update(exotel.env(self.servers["exotel"], self.exotel_state))
         return found
 
     def latency(

@@ -45,7 +45,7 @@ from voiceops.sim.responses import error_response, json_response
 from voiceops.sim.server import SimServer
 
 __all__ = ["ACCOUNT_SID", "API_KEY_SECRET", "API_KEY_SID", "AUTH_TOKEN", "HangUpRequest",
-           "SimCall", "TwilioState", "create_app", "env", "error_body", "serve"]
+           "SimCall", "TwilioState", "basic_login", "create_app", "env", "error_body", "serve"]
 
 ACCOUNT_SID = "AC" + "51" * 16  # "sim"-looking, and shaped like a real one (AC + 32 hex)
 AUTH_TOKEN = "sim_twilio_auth_token_0123456789"
@@ -124,17 +124,23 @@ def _state(request: Request) -> TwilioState:
     return cast(TwilioState, request.app.state.sim)
 
 
+def basic_login(request: Request) -> tuple[str, str] | None:
+    """(user, password) of the request's HTTP basic auth; None without a readable one."""
+    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+    try:
+        user, colon, password = base64.b64decode(encoded).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return (user, password) if scheme.lower() == "basic" and colon and user else None
+
+
 def _denied(request: Request) -> Response | None:
     """None when basic auth gives the account's SID and auth token (or one of its API keys)
     and the path names that account; else 401 (20003) or 404 (20404)."""
     sim = _state(request)
-    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
-    try:
-        user, _, password = base64.b64decode(encoded).decode("utf-8").partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        user = password = ""
+    login = basic_login(request)
     logins = {sim.account_sid: sim.auth_token, **sim.api_keys}
-    if scheme.lower() != "basic" or not user or logins.get(user) != password:
+    if login is None or logins.get(login[0]) != login[1]:
         return _error(401, 20003)
     if request.path_params["account"] != sim.account_sid:
         return _error(404, 20404, path=request.url.path)
