@@ -64,6 +64,7 @@ def test_exotel_chunks_are_3200_to_100k_bytes_in_multiples_of_320_and_the_tail_p
     box, _ = outbox(ExotelDialect(8000), line, encoding="pcm")
 
     async def speak() -> None:
+        box.playback.voicing("Hello.")
         await box.audio(b"\x01\x00" * 1000)  # 2,000 bytes: under the minimum, held back
         assert line.sent == []
         await box.audio(b"\x01\x00" * 60_000)  # 122,000 bytes in all
@@ -86,6 +87,7 @@ def test_twilio_chunks_are_whole_20ms_frames_each_batch_then_a_mark() -> None:
     box, playback = outbox(TWILIO, line, output_rate=8000)
 
     async def speak() -> None:
+        playback.voicing("Hi.")
         await box.audio(b"\x00\x10" * 500)  # 62.5 ms: three frames now, the rest later
         await box.json({"type": "reply.done", "text": "hi", "interrupted": False})
 
@@ -114,6 +116,10 @@ def test_barge_in_clears_and_later_echoes_of_cleared_audio_count_for_nothing() -
         await box.json({"type": "audio.stop"})
         playback.silenced()
         box.marked("u1.2")  # Twilio echoes the cleared mark: not played
+        sent = len(line.sent)
+        await box.audio(b"\x00\x10" * 16000)  # the cancelled turn's TTS had one more chunk
+        await box.json({"type": "reply.done", "text": "Hello there.", "interrupted": True})
+        assert len(line.sent) == sent  # not a byte of it after the clear
         assert heard is not None
         # the first mark came after about a second (the resampler holds a few ms back)
         assert heard("whatever was written") == "Hello there... [interrupted]"

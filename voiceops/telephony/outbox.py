@@ -129,7 +129,10 @@ class CarrierOutbox:
 
     async def audio(self, pcm: bytes) -> None:
         if self.playback.fresh:
-            self.playback.begin()
+            # every utterance is named (`voicing`) before its first audio, so this is the
+            # rest of one that was cleared: a turn's TTS stream can deliver a chunk after the
+            # turn was cancelled, and the caller must not hear it after the `clear`
+            return
         self.playback.given_s += len(pcm) / 2 / self.output_rate
         self._buffer += self._encode(self._resampler.process(pcm))
         await self._send_chunks(final=False)
