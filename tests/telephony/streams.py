@@ -66,8 +66,9 @@ def make_daemon(tmp_path: Path, sims: SimStack) -> Iterator[MakeDaemon]:
     """A daemon over the starter project and the `quick` profile."""
     clients: list[TestClient] = []
 
-    def build(settings: Settings | None = None, *, env: dict[str, str] | None = None
-              ) -> Daemon:
+    def build(settings: Settings | None = None, *, env: dict[str, str] | None = None,
+              rest: bool = False) -> Daemon:
+        """`rest`: hang up through the carriers' REST simulators instead of the recorder."""
         scaffold(tmp_path)
         (tmp_path / "configs" / "quick.yaml").write_text(QUICK, encoding="utf-8")
         built = build_version(Project(tmp_path), 1)
@@ -77,7 +78,8 @@ def make_daemon(tmp_path: Path, sims: SimStack) -> Iterator[MakeDaemon]:
                         settings or Settings(default_profile="support_hi", reload=False))
         app = create_app(runner)
         hang_ups = HangUps()
-        app.state.hang_up = hang_ups
+        if not rest:
+            app.state.hang_up = hang_ups
         client = TestClient(app)
         client.__enter__()
         clients.append(client)

@@ -11,6 +11,7 @@ from tests.telephony import streams
 from tests.telephony.streams import CALL_SID, STREAM_SID, MakeDaemon, frame
 from tests.telephony.test_twilio_stream import CONNECTED, PATH, media, send, start
 from voiceops.server.state import Settings
+from voiceops.sim import twilio
 from voiceops.sim.stack import SimStack
 from voiceops.telephony import tokens
 
@@ -67,3 +68,19 @@ def test_keys_then_the_finish_key_are_a_turn(make_daemon: MakeDaemon, sims: SimS
         assert asked[-1]["messages"][-1] == {"role": "user", "content": "(keypad) 42"}
         [call] = daemon.client.get("/v1/calls").json()
         assert {"who": "keys", "text": "4"} in call["log"]
+
+
+@pytest.mark.slow
+def test_the_hang_up_reaches_twilios_rest_api(make_daemon: MakeDaemon, sims: SimStack) -> None:
+    daemon = make_daemon(Settings(default_profile="support_hi", reload=False,
+                                  max_session_s=1.0), rest=True)
+    begin = start(tokens.issue(CALL_SID, "quick"), "quick")
+    begin["start"]["accountSid"] = twilio.ACCOUNT_SID  # the simulated account's
+    with daemon.client.websocket_connect(PATH) as ws:
+        send(ws, CONNECTED)
+        send(ws, begin)
+        while frame(ws) is not None:
+            pass
+    [hung_up] = sims.twilio_state.hangups.items()
+    assert (hung_up.call_sid, hung_up.status) == (CALL_SID, "completed")
+    assert "hangup_failed" not in daemon.client.get("/v1/status").json()["session_errors"]
