@@ -1,6 +1,8 @@
 """What a provider client is, per capability: one async streaming method each.
 
     LLM.stream(messages)           -> AsyncIterator[str]    text deltas as they arrive
+    LLM.events(messages, tools)    -> AsyncIterator[str | ToolCall]   the same, with the
+                                      tool calls the model makes, each once it is complete
     TTS.synthesize(text)           -> AsyncIterator[bytes]  PCM s16le mono at `sample_rate`
     STT.transcribe(pcm, rate, lang)-> Transcript            one utterance, final
 
@@ -16,13 +18,48 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-Role = Literal["system", "user", "assistant"]
+Role = Literal["system", "user", "assistant", "tool"]
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """A tool as the LLM is told of it: `parameters` is the JSON Schema of its arguments."""
+
+    name: str
+    description: str
+    parameters: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """The model asks for a tool. `arguments` is what it sent, parsed ({} for none);
+    `problem` says why they could not be read (not JSON, not an object), when so."""
+
+    id: str
+    name: str
+    arguments: Mapping[str, Any]
+    problem: str | None = None
 
 
 @dataclass(frozen=True)
 class Message:
+    """One turn. An assistant turn may carry the `tool_calls` it made; a "tool" turn is a
+    call's result (`content`), answering `tool_call_id`, with `is_error` when it failed."""
+
     role: Role
     content: str
+    tool_calls: tuple[ToolCall, ...] = ()
+    tool_call_id: str | None = None
+    is_error: bool = False
+
+    @classmethod
+    def result(cls, call: ToolCall, content: str, *, ok: bool = True) -> Message:
+        """The result of `call`, to send back to the model."""
+        return cls("tool", content, tool_call_id=call.id, is_error=not ok)
+
+
+#: What `LLM.events` yields: a text delta, or a complete tool call.
+LLMEvent = str | ToolCall
 
 
 @dataclass(frozen=True)
@@ -53,6 +90,25 @@ class LLM(Protocol):
     def stream(self, messages: Sequence[Message]) -> AsyncIterator[str]:
         """The reply as text deltas; cancelling the iteration cancels the request."""
         ...
+
+    def events(self, messages: Sequence[Message],
+               tools: Sequence[ToolSpec] = ()) -> AsyncIterator[LLMEvent]:
+        """The reply with `tools` offered: text deltas as they arrive, and each tool call the
+        model makes once its arguments are complete; closing the iteration cancels it."""
+        ...
+
+
+async def text_of(events: AsyncIterator[LLMEvent]) -> AsyncIterator[str]:
+    """The text deltas of `events`; closing this closes `events` at once (so the request
+    ends on barge-in, not whenever the garbage collector gets to it)."""
+    try:
+        async for event in events:
+            if isinstance(event, str):
+                yield event
+    finally:
+        close = getattr(events, "aclose", None)
+        if close is not None:
+            await close()
 
 
 class TTS(Protocol):

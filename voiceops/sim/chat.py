@@ -10,11 +10,17 @@
 - otherwise: one `chat.completion` JSON object, after the time the stream would take.
 
 The reply is `replies.reply()` of the conversation; timing comes from the state's
-`LLMKnobs`, and every request body is kept in its `Recorder`.
+`LLMKnobs`, and every request body is kept in its `Recorder`. With `tools` offered, the model
+calls one when the user names it (`voiceops.sim.tools`): streamed as `delta.tool_calls`
+pieces (the id and name first, then the arguments' JSON in fragments) and `finish_reason`
+"tool_calls"; after the results come back (role "tool"), it says what they returned. A bad
+function name or a non-object parameter schema is the API's 400, as is a call left without
+its result.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any, cast
 
@@ -28,6 +34,7 @@ from voiceops.sim.knobs import LLMKnobs, Recorder
 from voiceops.sim.pacing import hold, paced, stream_time
 from voiceops.sim.refusals import refusal
 from voiceops.sim.streams import SSE, ClosingStream, ErrorFactory, authorized_body, sse, tracked
+from voiceops.sim.tools import Call, Step, check, decide
 
 __all__ = ["Authorize", "Conversation", "chat_route", "conversation_of"]
 
@@ -42,6 +49,8 @@ _CREATED = 1_764_000_000  # fixed, so answers are byte-for-byte repeatable
 #: Whose parameter rules judge a request: model ids do not collide across these providers,
 #: so the model names its provider on every simulator that serves this route.
 _RULES_OF = ("openai", "sarvam")
+#: The function-name rule the API enforces (the `openai` SDK: a-z, A-Z, 0-9, _ and -, <= 64).
+_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}\Z")
 
 
 def conversation_of(messages: object) -> Conversation | str:
@@ -100,8 +109,15 @@ def chat_route(authorize: Authorize, error: ErrorFactory, known_model: KnownMode
         limit = body.get("max_completion_tokens") or body.get("max_tokens")
         if limit is not None and (not isinstance(limit, int) or limit < 1):
             return error(400, "Invalid 'max_tokens': expected an integer of at least 1")
+        offered = _offered_tools(body.get("tools"))
+        if isinstance(offered, str):
+            return error(400, offered)
+        steps = _steps(body["messages"])
+        problem = check(steps)
+        if problem:
+            return error(400, f"Invalid parameter: messages: {problem}")
         knobs, recorder = cast(LLMKnobs, sim), cast(Recorder, sim)
-        answer = _Answer(model, conversation, knobs, limit)
+        answer = _Answer(model, conversation, knobs, limit, decide(offered, steps, model))
         if body.get("stream") is True:
             entry = recorder.record(path, body, outcome="streaming")
             usage = isinstance(body.get("stream_options"), dict) and \
@@ -116,15 +132,62 @@ def chat_route(authorize: Authorize, error: ErrorFactory, known_model: KnownMode
     return Route(path, completions, methods=["POST"])
 
 
+def _offered_tools(tools: object) -> dict[str, dict[str, Any]] | str:
+    """name -> parameter schema of a request's `tools`, or the API's refusal."""
+    if tools is None:
+        return {}
+    if not isinstance(tools, list):
+        return "Invalid type for 'tools': expected an array of tools"
+    found: dict[str, dict[str, Any]] = {}
+    for index, tool in enumerate(tools):
+        function = tool.get("function") if isinstance(tool, dict) else None
+        if not isinstance(function, dict) or tool.get("type") != "function":
+            return f"Missing required parameter: 'tools[{index}].function'"
+        name = function.get("name")
+        if not isinstance(name, str) or not _NAME.match(name):
+            return (f"Invalid 'tools[{index}].function.name': string does not match pattern. "
+                    "Expected a string that matches the pattern '^[a-zA-Z0-9_-]{1,64}$'.")
+        parameters = function.get("parameters", {"type": "object", "properties": {}})
+        if not isinstance(parameters, dict) or parameters.get("type") != "object":
+            kind = parameters.get("type") if isinstance(parameters, dict) else None
+            return (f"Invalid schema for function '{name}': schema must be a JSON Schema of "
+                    f"'type: \"object\"', got 'type: \"{kind}\"'.")
+        found[name] = parameters
+    return found
+
+
+def _steps(messages: list[dict[str, Any]]) -> list[Step]:
+    """The user turns, tool calls and tool results of a (checked) `messages` list."""
+    steps: list[Step] = []
+    for message in messages:
+        role, content = message["role"], message.get("content")
+        text = content if isinstance(content, str) else ""
+        if role == "user":
+            steps.append(Step("user", text))
+        elif role == "tool":
+            steps.append(Step("result", text, id=str(message.get("tool_call_id"))))
+        elif role == "assistant":
+            for call in message.get("tool_calls") or ():
+                function = call.get("function") if isinstance(call, dict) else None
+                if isinstance(function, dict):
+                    steps.append(Step("call", id=str(call.get("id")),
+                                      name=str(function.get("name"))))
+    return steps
+
+
 class _Answer:
-    """One reply, as a stream of chunks or as one completion."""
+    """One reply, as a stream of chunks or as one completion: text, or one tool call."""
 
     def __init__(self, model: str, conversation: Conversation, knobs: LLMKnobs,
-                 limit: int | None) -> None:
-        text = replies.reply(conversation, knobs.reply_sentences)
+                 limit: int | None, decision: Call | str | None = None) -> None:
+        self.call = decision if isinstance(decision, Call) else None
+        text = decision if isinstance(decision, str) else (
+            self.call.json() if self.call else replies.reply(conversation,
+                                                             knobs.reply_sentences))
         self.model = model
-        self.tokens = replies.tokens(text)
-        self.finish = "stop"
+        # a call's arguments stream in pieces, as the API sends them
+        self.tokens = _pieces(text) if self.call else replies.tokens(text)
+        self.finish = "tool_calls" if self.call else "stop"
         if limit is not None and len(self.tokens) > limit:
             self.tokens, self.finish = self.tokens[:limit], "length"
         self.id = "chatcmpl-" + stable_id(model + "\x1f" + text, 24)
@@ -144,10 +207,19 @@ class _Answer:
             chunk["usage"] = None
         return chunk
 
+    def _delta(self, token: str, first: bool) -> dict[str, Any]:
+        if self.call is None:
+            return {"role": "assistant", "content": token} if first else {"content": token}
+        if not first:
+            return {"tool_calls": [{"index": 0, "function": {"arguments": token}}]}
+        return {"role": "assistant", "content": None, "tool_calls": [
+            {"index": 0, "id": self.call.id, "type": "function",
+             "function": {"name": self.call.name, "arguments": token}}]}
+
     async def events(self, knobs: LLMKnobs, usage: bool) -> AsyncIterator[bytes]:
         first = True
         async for token in paced(self.tokens, knobs.llm_ttft_s, knobs.llm_token_interval_s):
-            delta = {"role": "assistant", "content": token} if first else {"content": token}
+            delta = self._delta(token, first)
             first = False
             yield sse(self._chunk(delta, None, usage))
             if knobs.llm_stream_error:  # a failure midway: an error line, then nothing
@@ -166,7 +238,18 @@ class _Answer:
             "id": self.id, "object": "chat.completion", "created": _CREATED,
             "model": self.model, "system_fingerprint": "fp_sim",
             "choices": [{"index": 0, "logprobs": None, "finish_reason": self.finish,
-                         "message": {"role": "assistant", "content": "".join(self.tokens),
-                                     "refusal": None}}],
+                         "message": self._message()}],
             "usage": self.usage,
         }
+
+    def _message(self) -> dict[str, Any]:
+        if self.call is None:
+            return {"role": "assistant", "content": "".join(self.tokens), "refusal": None}
+        return {"role": "assistant", "content": None, "refusal": None, "tool_calls": [
+            {"id": self.call.id, "type": "function",
+             "function": {"name": self.call.name, "arguments": "".join(self.tokens)}}]}
+
+
+def _pieces(text: str, size: int = 12) -> list[str]:
+    """`text` in pieces of `size` characters (how tool-call arguments stream)."""
+    return [text[i:i + size] for i in range(0, len(text), size)] or [""]

@@ -12,10 +12,17 @@ model is a 404 `not_found_error`; a parameter the model's rules refuse on the re
 `anthropic-version` (temperature, top_p, top_k on 2026-10-21) is the API's 400
 (`voiceops.sim.refusals`). The reply is `replies.reply()` of the conversation
 (system prompt included) and `stop_reason` is "max_tokens" when `max_tokens` cut it.
+
+With `tools` offered, the model calls one when the user names it (`voiceops.sim.tools`): a
+`tool_use` content block whose input streams as `input_json_delta` fragments, and
+`stop_reason` "tool_use"; the `tool_result` blocks of the next user turn (`is_error` read too)
+get a reply saying what they returned. A bad tool name, a non-object input_schema or one with
+a top-level anyOf/oneOf/allOf is the API's 400, as is a tool_use left without its result.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any, cast
 
@@ -30,11 +37,14 @@ from voiceops.sim.knobs import LLMKnobs, Recorder
 from voiceops.sim.pacing import hold, paced, stream_time
 from voiceops.sim.refusals import refusal
 from voiceops.sim.streams import SSE, ClosingStream, ErrorFactory, authorized_body, sse, tracked
+from voiceops.sim.tools import Call, Step, check, decide
 
 __all__ = ["messages_route"]
 
 #: The model id `model` names (an alias resolved), or None when the account lacks it.
 ResolveModel = Callable[[Any, str], str | None]
+#: The tool-name rule the API enforces (its 400: "String should match pattern").
+_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}\Z")
 
 
 def _text_of(content: object) -> str | None:
@@ -109,8 +119,16 @@ def messages_route(authorize: Authorize, error: ErrorFactory, resolve_model: Res
         conversation = _conversation(body)
         if isinstance(conversation, str):
             return error(400, conversation)
+        offered = _offered_tools(body.get("tools"))
+        if isinstance(offered, str):
+            return error(400, offered)
+        steps = _steps(body["messages"])
+        problem = check(steps)
+        if problem:
+            return error(400, f"messages: {problem}")
         knobs, recorder = cast(LLMKnobs, sim), cast(Recorder, sim)
-        answer = _Answer(str(model), conversation, knobs, int(body["max_tokens"]))
+        answer = _Answer(str(model), conversation, knobs, int(body["max_tokens"]),
+                         decide(offered, steps, str(model)))
         if body.get("stream") is True:
             entry = recorder.record(path, body, outcome="streaming")
             return ClosingStream(tracked(answer.events(knobs), entry), media_type=SSE)
@@ -123,23 +141,81 @@ def messages_route(authorize: Authorize, error: ErrorFactory, resolve_model: Res
     return Route(path, create, methods=["POST"])
 
 
+def _offered_tools(tools: object) -> dict[str, dict[str, Any]] | str:
+    """name -> input schema of a request's `tools`, or the API's refusal."""
+    if tools is None:
+        return {}
+    if not isinstance(tools, list):
+        return "tools: Input should be a valid list"
+    found: dict[str, dict[str, Any]] = {}
+    for index, tool in enumerate(tools):
+        where = f"tools.{index}.custom"
+        if not isinstance(tool, dict):
+            return f"tools.{index}: Input should be a valid dictionary"
+        name = tool.get("name")
+        if not isinstance(name, str) or not _NAME.match(name):
+            return f"{where}.name: String should match pattern '^[a-zA-Z0-9_-]{{1,64}}$'"
+        schema = tool.get("input_schema")
+        if not isinstance(schema, dict):
+            return f"{where}.input_schema: Field required"
+        if schema.get("type") != "object":
+            return f"{where}.input_schema.type: Input should be 'object'"
+        if any(k in schema for k in ("oneOf", "allOf", "anyOf")):
+            return (f"{where}.input_schema: input_schema does not support oneOf, allOf, or "
+                    "anyOf at the top level")
+        found[name] = schema
+    return found
+
+
+def _steps(messages: list[dict[str, Any]]) -> list[Step]:
+    """The user turns, tool calls and tool results of a (checked) `messages` list."""
+    steps: list[Step] = []
+    for message in messages:
+        content = message.get("content")
+        blocks = content if isinstance(content, list) else [{"type": "text", "text": content}]
+        if message.get("role") == "assistant":
+            steps += [Step("call", id=str(b.get("id")), name=str(b.get("name")))
+                      for b in blocks if b.get("type") == "tool_use"]
+            continue
+        for block in blocks:
+            if block.get("type") == "tool_result":
+                steps.append(Step("result", _text_of(block.get("content")) or "",
+                                  id=str(block.get("tool_use_id")),
+                                  error=block.get("is_error") is True))
+        said = "".join(str(b.get("text") or "") for b in blocks if b.get("type") == "text")
+        if said or not any(b.get("type") == "tool_result" for b in blocks):
+            steps.append(Step("user", said))
+    return steps
+
+
 class _Answer:
     def __init__(self, model: str, conversation: Conversation, knobs: LLMKnobs,
-                 limit: int) -> None:
-        text = replies.reply(conversation, knobs.reply_sentences)
+                 limit: int, decision: Call | str | None = None) -> None:
+        self.call = decision if isinstance(decision, Call) else None
+        text = decision if isinstance(decision, str) else (
+            self.call.json() if self.call else replies.reply(conversation,
+                                                             knobs.reply_sentences))
         self.model = model
-        self.tokens = replies.tokens(text)
-        self.stop_reason = "end_turn"
+        # a call's input streams as input_json_delta fragments
+        self.tokens = [text[i:i + 12] for i in range(0, len(text), 12)] if self.call \
+            else replies.tokens(text)
+        self.stop_reason = "tool_use" if self.call else "end_turn"
         if len(self.tokens) > limit:
             self.tokens, self.stop_reason = self.tokens[:limit], "max_tokens"
         self.id = "msg_sim" + stable_id(model + "\x1f" + text, 20)
         self.input_tokens = sum(len(replies.tokens(content)) + 3 for _, content in conversation)
 
+    def _block(self, done: bool) -> dict[str, Any]:
+        text = "".join(self.tokens) if done else ""
+        if self.call is None:
+            return {"type": "text", "text": text}
+        return {"type": "tool_use", "id": self.call.id, "name": self.call.name,
+                "input": self.call.arguments if done else {}}
+
     def message(self, *, done: bool) -> dict[str, Any]:
-        text = "".join(self.tokens)
         return {
             "id": self.id, "type": "message", "role": "assistant", "model": self.model,
-            "content": [{"type": "text", "text": text}] if done else [],
+            "content": [self._block(True)] if done else [],
             "stop_reason": self.stop_reason if done else None, "stop_sequence": None,
             "usage": {"input_tokens": self.input_tokens,
                       "output_tokens": len(self.tokens) if done else 1},
@@ -149,11 +225,13 @@ class _Answer:
         yield sse({"type": "message_start", "message": self.message(done=False)},
                   "message_start")
         yield sse({"type": "content_block_start", "index": 0,
-                   "content_block": {"type": "text", "text": ""}}, "content_block_start")
+                   "content_block": self._block(False)}, "content_block_start")
         yield sse({"type": "ping"}, "ping")
         async for token in paced(self.tokens, knobs.llm_ttft_s, knobs.llm_token_interval_s):
-            yield sse({"type": "content_block_delta", "index": 0,
-                       "delta": {"type": "text_delta", "text": token}}, "content_block_delta")
+            delta = {"type": "input_json_delta", "partial_json": token} if self.call else \
+                {"type": "text_delta", "text": token}
+            yield sse({"type": "content_block_delta", "index": 0, "delta": delta},
+                      "content_block_delta")
             if knobs.llm_stream_error:  # a failure midway, as the API reports one
                 yield sse({"type": "error", "error": {"type": knobs.llm_stream_error,
                                                       "message": "Overloaded (simulated)"}},

@@ -3,6 +3,8 @@
     llm = AnthropicLLM(target, http)
     async for delta in llm.stream(messages):
         ...
+    async for event in llm.events(messages, tools):   # str deltas and ToolCall events
+        ...
 
 - System messages become the `system=` parameter (the Messages API refuses a "system"
   role); neighbouring turns of one role are joined, as the API would.
@@ -20,10 +22,14 @@ from typing import Any, cast
 
 import anthropic
 from anthropic.types import (
+    InputJSONDelta,
     MessageParam,
     RawContentBlockDeltaEvent,
+    RawContentBlockStartEvent,
+    RawContentBlockStopEvent,
     RawMessageStopEvent,
     TextDelta,
+    ToolUseBlock,
 )
 
 from voiceops.errors import (
@@ -35,8 +41,9 @@ from voiceops.errors import (
 )
 from voiceops.provider_facts import env_key
 from voiceops.providers import options
-from voiceops.providers.base import Message, Target
+from voiceops.providers.base import LLMEvent, Message, Target, ToolSpec, text_of
 from voiceops.providers.http import SharedHttp, sdk_timeout, timeout_for
+from voiceops.providers.tooling import Fragments, anthropic_tools, anthropic_turns
 from voiceops.providers.transport.endpoint import base_url_for
 from voiceops.providers.transport.sdk import SdkErrors, from_sdk
 from voiceops.providers.transport.wording import Call
@@ -74,10 +81,18 @@ class AnthropicLLM:
             if value is not None:
                 self._sampling[key] = value
 
-    async def stream(self, messages: Sequence[Message]) -> AsyncIterator[str]:
+    def stream(self, messages: Sequence[Message]) -> AsyncIterator[str]:
         """The reply to `messages` as text deltas, in order, as they arrive."""
+        return text_of(self.events(messages))
+
+    async def events(self, messages: Sequence[Message],
+                     tools: Sequence[ToolSpec] = ()) -> AsyncIterator[LLMEvent]:
+        """The reply with `tools` offered: text deltas as they arrive, and each `tool_use`
+        block as a complete call when the block stops."""
         system, turns = split_system(messages)
         extra: dict[str, Any] = {"system": system} if system else {}
+        if tools:
+            extra["tools"] = anthropic_tools(tools)
         try:
             events = await self._client.messages.create(
                 model=self.target.model, max_tokens=self._max_tokens, messages=turns,
@@ -85,11 +100,21 @@ class AnthropicLLM:
         except Exception as exc:
             raise from_sdk(exc, _ERRORS, self._call, self._stream_error) from exc
         finished = False
+        calls: dict[int, Fragments] = {}
         try:
             async for event in events:
                 if isinstance(event, RawContentBlockDeltaEvent):
                     if isinstance(event.delta, TextDelta) and event.delta.text:
                         yield event.delta.text
+                    elif isinstance(event.delta, InputJSONDelta) and event.index in calls:
+                        calls[event.index].arguments.append(event.delta.partial_json)
+                elif isinstance(event, RawContentBlockStartEvent):
+                    if isinstance(event.content_block, ToolUseBlock):
+                        block = event.content_block
+                        calls[event.index] = Fragments(block.id, block.name)
+                elif isinstance(event, RawContentBlockStopEvent):
+                    if event.index in calls:
+                        yield calls.pop(event.index).call()
                 elif isinstance(event, RawMessageStopEvent):
                     finished = True
         except Exception as exc:
@@ -120,14 +145,7 @@ class AnthropicLLM:
 
 
 def split_system(messages: Sequence[Message]) -> tuple[str, list[MessageParam]]:
-    """(system prompt, user/assistant turns) as the Messages API takes them."""
-    system = "\n\n".join(m.content for m in messages if m.role == "system" and m.content)
-    turns: list[dict[str, str]] = []
-    for message in messages:
-        if message.role == "system":
-            continue
-        if turns and turns[-1]["role"] == message.role:
-            turns[-1]["content"] += "\n\n" + message.content
-        else:
-            turns.append({"role": message.role, "content": message.content})
+    """(system prompt, user/assistant turns) as the Messages API takes them
+    (`voiceops.providers.tooling.anthropic_turns`)."""
+    system, turns = anthropic_turns(messages)
     return system, cast(list[MessageParam], turns)
