@@ -1,6 +1,7 @@
 // The console's entry point: tabs, the token prompt, /v1/status polling and the banners.
 
 import { api, ApiError, describe, events, OfflineError, token } from './api.js';
+import { paintCalls } from './calls.js';
 import { $, clock, h, replace } from './dom.js';
 import { ProfilesPanel } from './profiles.js';
 import { TalkPanel } from './talk.js';
@@ -207,6 +208,7 @@ async function poll() {
     if (changed) state.previous = state.version;
     state.version = status.config_version;
     paintDaemon(status);
+    paintCalls(status.calls ?? []);
     paintRejection(status.last_rejection);
     if (!state.loaded) {
       state.loaded = true;
