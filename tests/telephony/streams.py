@@ -37,7 +37,7 @@ QUICK = """version: 1
 extends: support_hi
 first_message: "Hello."
 session: {silence_timeout_s: 1}
-phone: {dtmf: {mode: turn, finish_on_key: "#", timeout_ms: 2000}}
+phone: {dtmf: {mode: %s, finish_on_key: "#", timeout_ms: 2000}}
 """
 
 
@@ -67,10 +67,11 @@ def make_daemon(tmp_path: Path, sims: SimStack) -> Iterator[MakeDaemon]:
     clients: list[TestClient] = []
 
     def build(settings: Settings | None = None, *, env: dict[str, str] | None = None,
-              rest: bool = False) -> Daemon:
-        """`rest`: hang up through the carriers' REST simulators instead of the recorder."""
+              rest: bool = False, dtmf: str = "turn") -> Daemon:
+        """`rest`: hang up through the carriers' REST simulators instead of the recorder;
+        `dtmf`: the quick profile's phone.dtmf.mode."""
         scaffold(tmp_path)
-        (tmp_path / "configs" / "quick.yaml").write_text(QUICK, encoding="utf-8")
+        (tmp_path / "configs" / "quick.yaml").write_text(QUICK % dtmf, encoding="utf-8")
         built = build_version(Project(tmp_path), 1)
         assert built.version is not None, built.diagnostics
         runner = Runner(Project(tmp_path), LiveRegistry(built.version), ProviderPool(),

@@ -84,3 +84,25 @@ def test_the_hang_up_reaches_twilios_rest_api(make_daemon: MakeDaemon, sims: Sim
     [hung_up] = sims.twilio_state.hangups.items()
     assert (hung_up.call_sid, hung_up.status) == (CALL_SID, "completed")
     assert "hangup_failed" not in daemon.client.get("/v1/status").json()["session_errors"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["event", "ignore"])
+def test_keys_as_events_or_ignored_make_no_turn(make_daemon: MakeDaemon, sims: SimStack,
+                                                 mode: str) -> None:
+    daemon = make_daemon(dtmf=mode)
+    with daemon.client.websocket_connect(PATH) as ws:
+        send(ws, CONNECTED)
+        send(ws, start(tokens.issue(CALL_SID, "quick"), "quick"))
+        assert frame(ws) is not None
+        for digit in "7#":
+            send(ws, {"event": "dtmf", "streamSid": STREAM_SID, "sequenceNumber": "3",
+                      "dtmf": {"track": "inbound_track", "digit": digit}})
+        deadline = time.monotonic() + 5
+        log: list[dict[str, str]] = []
+        while time.monotonic() < deadline and (mode == "ignore" or len(log) < 2):
+            log = daemon.client.get("/v1/calls").json()[0]["log"]
+    keys = [line["text"] for line in log if line["who"] == "keys"]
+    assert keys == (["7", "#"] if mode == "event" else [])
+    assert not [r for r in sims.openai_state.received
+                if r.path.startswith("/v1/chat/completions")]

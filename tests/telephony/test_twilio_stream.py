@@ -206,3 +206,35 @@ def test_barge_in_clears_and_the_history_keeps_what_the_marks_say_was_heard(
         last = session.history.last()
         assert last is not None and last.role == "assistant"
         assert last.content == "[interrupted]"  # no mark had come back: nothing was heard
+
+
+@pytest.mark.slow
+def test_frames_that_break_the_protocol_are_counted_and_the_call_goes_on(
+        make_daemon: MakeDaemon, sims: SimStack) -> None:
+    daemon = make_daemon()
+    with daemon.client.websocket_connect(PATH) as ws:
+        send(ws, CONNECTED)
+        send(ws, start(tokens.issue(CALL_SID, "quick"), "quick"))
+        assert frame(ws) is not None  # the greeting
+        send(ws, {**media(b"\xff" * 160), "streamSid": "MZ" + "0" * 32})  # another stream's
+        ws.send_bytes(b"\x00" * 160)  # binary: Twilio's error 31950
+        send(ws, {"event": "hello", "streamSid": STREAM_SID})
+        send(ws, start(tokens.issue(CALL_SID, "quick"), "quick"))  # a second start
+        errors: dict[str, int] = {}
+        deadline = time.monotonic() + 30
+        while errors.get("bad_stream_frame", 0) < 4 and time.monotonic() < deadline:
+            errors = daemon.client.get("/v1/status").json()["session_errors"]
+        assert errors.get("bad_stream_frame") == 4
+        assert len(daemon.client.get("/v1/calls").json()) == 1  # still up
+
+
+@pytest.mark.slow
+def test_the_voice_speaks_at_the_line_rate_when_the_catalog_lists_it(
+        make_daemon: MakeDaemon, sims: SimStack) -> None:
+    daemon = make_daemon()
+    with daemon.client.websocket_connect(PATH) as ws:
+        send(ws, CONNECTED)
+        send(ws, start(tokens.issue(CALL_SID, "quick"), "quick"))
+        assert frame(ws) is not None
+    # bulbul:v3 lists 8000 Hz: asked for it, nothing to resample
+    assert sims.sarvam_state.last("/text-to-speech").body["speech_sample_rate"] == 8000
