@@ -92,7 +92,8 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool, prompts_dir: Path 
               show_default=True)
 @env_option
 def render(profile: str, show_prompt: bool, fmt: str, overlay: str | None) -> None:
-    """Print a profile as it takes effect: after extends and ${VARS}, secrets redacted.
+    """Print a profile as it takes effect: after extends, shared tools files and ${VARS},
+    secrets redacted. --prompt prints what the model is told: the prompt and the tools.
 
     PROFILE is a profile name in the project's configs/ or a path to its file.
 
@@ -109,15 +110,24 @@ def render(profile: str, show_prompt: bool, fmt: str, overlay: str | None) -> No
     if not checked.valid or checked.profile is None:
         fail(f"{profile} has errors; fix them to render it")
     if show_prompt:
+        from voiceops.config.settings import ToolSettings
         from voiceops.prompts.render import render_prompt
 
         rendered = render_prompt(checked.profile.name, checked.profile.data, library)
+        tools = [{"name": t.name, "description": t.description,
+                  "parameters": dict(t.parameters)}
+                 for t in ToolSettings.all_of(checked.profile.data)]
         if fmt == "json":
             click.echo(json.dumps({"system": rendered.system,
-                                   "first_message": rendered.first_message}, indent=2))
+                                   "first_message": rendered.first_message,
+                                   "tools": tools}, indent=2))
         else:
             click.echo("# system prompt\n" + rendered.system)
             click.echo("\n# first message\n" + (rendered.first_message or "(none)"))
+            if tools:  # what the model is told of each tool, beside the prompt
+                click.echo("\n# tools\n" + "\n".join(
+                    f"{t['name']}: {t['description']}\n  {json.dumps(t['parameters'])}"
+                    for t in tools))
         return
     data = redact(checked.profile.data)
     if fmt == "json":

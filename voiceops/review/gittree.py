@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from voiceops.errors import UsageError
-from voiceops.project import CONFIGS, KNOWLEDGE, LOCK, PROMPTS
+from voiceops.project import CONFIGS, KNOWLEDGE, LOCK, PROMPTS, TOOLS
 
 #: What a revision's tree contributes to a diff, relative to the project's folder.
-PROJECT_PATHS = (CONFIGS, PROMPTS, KNOWLEDGE, LOCK)
+PROJECT_PATHS = (CONFIGS, PROMPTS, KNOWLEDGE, TOOLS, LOCK)
 _BLOB_MODES = frozenset({"100644", "100755"})  # regular files; symlinks and submodules skipped
 
 

@@ -27,7 +27,7 @@ from typing import Any
 from watchfiles import Change, awatch
 
 from voiceops.diagnostics import Diagnostic
-from voiceops.project import CONFIGS, KNOWLEDGE, LOCK, PROMPTS, Project
+from voiceops.project import CONFIGS, KNOWLEDGE, LOCK, PROMPTS, TOOLS, Project
 from voiceops.providers.registry import preload
 from voiceops.runtime.config import BuildResult, ConfigVersion, build_version
 from voiceops.runtime.registry import LiveRegistry
@@ -35,7 +35,8 @@ from voiceops.runtime.registry import LiveRegistry
 log = logging.getLogger("voiceops.reload")
 
 # knowledge files may have any suffix a `rag.sources` glob names ("" matches every name)
-_SUFFIXES = {CONFIGS: (".yaml", ".yml"), PROMPTS: (".j2",), KNOWLEDGE: ("",)}
+_SUFFIXES = {CONFIGS: (".yaml", ".yml"), PROMPTS: (".j2",), KNOWLEDGE: ("",),
+             TOOLS: (".yaml",)}
 _EDITOR_LITTER = ("~", ".swp", ".swx", ".tmp", ".part")
 _SHOWN = 3  # changed paths named in a log line; the rest are counted
 
@@ -44,8 +45,9 @@ Identity = tuple[tuple[int, int] | None, ...]
 
 class ConfigFilter:
     """Which changed paths matter: profiles and overlays under configs/, templates under
-    prompts/, documents under knowledge/, and the lock; never editor litter, hidden folders
-    (.git) or anything else in the project (virtualenvs, node_modules)."""
+    prompts/, documents under knowledge/, shared tools under tools/, and the lock; never
+    editor litter, hidden folders (.git) or anything else in the project (virtualenvs,
+    node_modules)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -55,7 +57,7 @@ class ConfigFilter:
         name = parts[-1] if parts else ""
         if name.startswith((".#", "#")) or name.endswith(_EDITOR_LITTER):
             return False
-        if parts in ((LOCK,), (CONFIGS,), (PROMPTS,), (KNOWLEDGE,)):
+        if parts in ((LOCK,), (CONFIGS,), (PROMPTS,), (KNOWLEDGE,), (TOOLS,)):
             return True  # the lock, or a watched folder itself going away
         if len(parts) < 2 or parts[0] not in _SUFFIXES:
             return False
