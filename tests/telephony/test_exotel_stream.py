@@ -120,3 +120,19 @@ def test_a_sample_rate_exotel_does_not_stream_is_refused(make_daemon: MakeDaemon
     with pytest.raises(WebSocketDisconnect), \
             daemon.client.websocket_connect(f"{PATH}?sample-rate=44100") as ws:
         ws.receive_text()
+
+
+@pytest.mark.slow
+def test_a_mulaw_stream_is_answered_in_mulaw(make_daemon: MakeDaemon, sims: SimStack) -> None:
+    daemon = make_daemon()
+    with daemon.client.websocket_connect(PATH) as ws:
+        ws.send_text(json.dumps({"event": "connected"}))
+        ws.send_text(json.dumps(start(encoding="audio/x-mulaw")))
+        payloads: list[bytes] = []
+        while (sent := frame(ws)) is not None:
+            if sent["event"] == "media":
+                payloads.append(media_payload(sent))
+            elif payloads and payloads[-1].endswith(b"\xff" * 8):
+                break  # the greeting's tail, padded with mu-law silence (0xff), then its mark
+        assert all(3200 <= len(p) <= 100_000 and len(p) % 320 == 0 for p in payloads)
+        assert not payloads[-1].endswith(b"\x00" * 8)  # not PCM silence

@@ -26,7 +26,7 @@ from typing import Any
 
 from voiceops.catalog.resolve import Catalog
 from voiceops.config.settings import DtmfSettings
-from voiceops.errors import PromptError, TelephonyError
+from voiceops.errors import PromptError, SessionError, TelephonyError
 from voiceops.runtime.config import ConfigVersion, LiveProfile
 from voiceops.runtime.fallback import chain_of
 from voiceops.runtime.session import Session, output_rate_of
@@ -88,6 +88,11 @@ class Call:
             await self._event(self.dialect.parse(raw))
         except TelephonyError as exc:
             await self._refused(exc)
+        except SessionError as exc:  # the session could not start, or refused a frame
+            if self.session is None:
+                await self._refused(TelephonyError(exc.code, str(exc)))
+            else:
+                self.runner.metrics.error(exc.code)
         return self.over.is_set()
 
     def bad_frame(self, message: str) -> None:
