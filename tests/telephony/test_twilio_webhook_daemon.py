@@ -3,6 +3,7 @@ webhook signed with the simulated account's well-known token; and --public-url i
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -32,6 +33,13 @@ def test_a_sim_daemon_checks_webhooks_with_the_simulated_accounts_token(
     with DaemonProcess(tmp_path, args) as daemon:
         daemon.wait_for_line(r"Twilio voice webhook https://voice\.example\.test"
                              r"/v1/telephony/twilio/voice")
+        rest = re.search(r"Twilio (http://127\.0\.0\.1:\d+)",
+                         daemon.wait_for_line(r"REST APIs: SIMULATED, Twilio http"))
+        assert rest is not None  # the simulated account the daemon hangs up through
+        made = httpx.post(f"{rest[1]}/2010-04-01/Accounts/{sim_twilio.ACCOUNT_SID}/Calls.json",
+                          data={"To": "+1", "From": "+1", "Url": PUBLIC + VOICE_PATH},
+                          auth=(sim_twilio.ACCOUNT_SID, sim_twilio.AUTH_TOKEN))
+        assert made.status_code == 201
         signature = RequestValidator(sim_twilio.AUTH_TOKEN).compute_signature(
             PUBLIC + VOICE_PATH, FORM)
 

@@ -81,6 +81,9 @@ def serve(options: ServeOptions, echo: Echo) -> None:
             env.update(sims.env())
             echo("providers: SIMULATED on loopback (deterministic replies, synthetic audio; "
                  "no keys, no internet)")
+            # where `voiceops phone --rest-url` asks whether a call was hung up
+            echo(f"phone carriers' REST APIs: SIMULATED, Twilio {sims.servers['twilio'].url}, "
+                 f"Exotel {sims.servers['exotel'].url}")
         settings = Settings(default_profile=options.profile, token=token,
                             simulated=options.simulated, reload=options.reload,
                             overlay=options.overlay, bind_host=options.host,
