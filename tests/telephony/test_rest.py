@@ -88,6 +88,15 @@ def test_the_account_comes_from_the_environment_when_the_call_has_none(server, s
     assert state.calls[call.call_sid].status == "completed"
 
 
+def test_the_login_is_the_configured_account_and_the_url_the_calls_own(server, state) -> None:  # type: ignore[no-untyped-def]
+    call = live_call(state)
+    other = CallInfo("twilio", call.call_sid, call.stream_sid, "AC" + "4" * 32, "", "")
+    hang_up(other, env(server))  # logged in as the sim's account: no AuthError
+    assert state.hangups.items() == []  # the URL named the other account: 404 before it
+    assert [r.path for r in server.log.entries][-1].startswith(
+        f"/2010-04-01/Accounts/{'AC' + '4' * 32}/Calls/")
+
+
 def test_a_refused_token_is_an_auth_error_that_never_shows_it(server, state) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(AuthError) as caught:
         hang_up(live_call(state), env(server, TWILIO_AUTH_TOKEN="wrong-token-123"))

@@ -101,8 +101,11 @@ class CarrierRest:
         log.info("call %s hung up through Twilio's REST API", call.call_sid)
 
     async def _update_twilio_call(self, call: CallInfo, fields: Mapping[str, str]) -> None:
-        account = call.account_sid or self._env.get("TWILIO_ACCOUNT_SID", "")
-        key, secret, env_var = self._twilio_credentials(account)
+        # The URL names the call's own account; the login is the account whose token we
+        # hold, which may be its parent (a parent's credentials reach its subaccounts).
+        owner = self._env.get("TWILIO_ACCOUNT_SID", "")
+        account = call.account_sid or owner
+        key, secret, env_var = self._twilio_credentials(owner or account)
         root = (base_url_override("twilio", self._env) or TWILIO_API).rstrip("/")
         url = f"{root}/2010-04-01/Accounts/{account}/Calls/{call.call_sid}.json"
         wording = Call("twilio", f"POST {url}", secret, env_var, self._timeout)
@@ -123,7 +126,8 @@ class CarrierRest:
             await rest.read_body(response, wording)
 
     def _twilio_credentials(self, account: str) -> tuple[str, str, str]:
-        """(username, password, the variable the password came from) for basic auth."""
+        """(username, password, the variable the password came from) for basic auth as
+        `account` (or an API key)."""
         api_key, api_secret = self._env.get("TWILIO_API_KEY"), self._env.get("TWILIO_API_SECRET")
         if api_key and api_secret:
             return api_key, api_secret, "TWILIO_API_SECRET"
