@@ -145,9 +145,10 @@ def _run(args: list[str], cwd: Path, env: dict[str, str]) -> str:
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory, environment: dict[str, str],
              sims: SimStack) -> Path:
-    """`voiceops init`, the README's overlay as configs/env/prod.yaml, two commits (the
-    second edits a template) with `origin/main` at the first, and the files the examples
-    name (question.wav, sims.env, the panel's sessions.json and export/*.json)."""
+    """`voiceops init`, the README's overlay as configs/env/prod.yaml and its shared tools
+    files as tools/*.yaml, two commits (the second edits a template) with `origin/main` at
+    the first, and the files the examples name (question.wav, sims.env, the panel's
+    sessions.json and export/*.json)."""
     base = tmp_path_factory.mktemp("readme")
     _run([*VOICEOPS, "init", "agents"], base, environment)
     project = base / "agents"
@@ -156,6 +157,11 @@ def template(tmp_path_factory: pytest.TempPathFactory, environment: dict[str, st
         (project / "configs" / "env").mkdir(exist_ok=True)
         (project / "configs" / "env" / "prod.yaml").write_text(overlay, encoding="utf-8")
         _run([*VOICEOPS, "lock", "--offline"], project, environment)  # as the README says
+    for block in yaml_blocks():  # shared tools files, which the README's profiles name
+        shared = re.match(r"#\s*(tools/\w+\.yaml)", block)
+        if shared:
+            (project / "tools").mkdir(exist_ok=True)
+            (project / shared[1]).write_text(block, encoding="utf-8")
     write_tone(project / "question.wav")
     # what `voiceops sim > sims.env` writes, for `env $(cat sims.env) voiceops run ...`
     (project / "sims.env").write_text("".join(f"{k}={v}\n" for k, v in sims.env().items()))
