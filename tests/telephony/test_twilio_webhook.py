@@ -155,6 +155,16 @@ def test_the_query_string_is_signed_and_its_parameters_reach_the_stream(make_cli
     assert post(client, signed(URL), query=query).status == 403  # signed without the query
 
 
+def test_query_parameters_that_would_pass_twilios_twiml_limit_are_dropped(  # type: ignore[no-untyped-def]
+        make_client, caplog: pytest.LogCaptureFixture) -> None:
+    query = "?notes=" + "x" * 4000
+    with caplog.at_level(logging.WARNING, logger="voiceops.telephony"):
+        answer = post(make_client(), signed(URL + query), query=query)
+    assert answer.status == 200 and len(answer.text) <= 4000
+    assert "notes" not in answer.stream()[1]
+    assert any("dropped" in r.getMessage() for r in caplog.records)
+
+
 def test_a_repeated_field_is_signed_as_the_sdk_signs_it(make_client) -> None:  # type: ignore[no-untyped-def]
     form = MultiDict([*FORM.items(), ("Digits", "2"), ("Digits", "1"), ("Digits", "2")])
     assert post(make_client(), signed(form=form), form).status == 200

@@ -55,13 +55,16 @@ def _runner(request: Request) -> Runner:
     return runner
 
 
+def _base(request: Request, public_url: str | None) -> str:
+    """Where Twilio reaches the daemon: `--public-url` when it has one, else the scheme and
+    host the request names (direct exposure, or the phone simulator on loopback)."""
+    return public_url or f"{request.url.scheme}://{request.url.netloc}"
+
+
 def _public_url(request: Request, public_url: str | None) -> str:
-    """The URL Twilio requested and signed: `--public-url` + path + query when the daemon
-    has one, else the URL as the request names it (direct exposure, or the phone
-    simulator on loopback)."""
+    """The URL Twilio requested and signed: the base, the path, and the query as sent."""
     query = request.scope.get("query_string", b"").decode("latin-1")
-    base = public_url or f"{request.url.scheme}://{request.url.netloc}"
-    return f"{base}{request.url.path}" + (f"?{query}" if query else "")
+    return f"{_base(request, public_url)}{request.url.path}" + (f"?{query}" if query else "")
 
 
 def _secret(request: Request, env: Mapping[str, str]) -> tuple[str, str] | str:
@@ -124,8 +127,7 @@ async def twilio_voice(request: Request) -> Response:
         log.info("call %s to %s refused: no profile answers that number and there is no "
                  "default profile", call_sid, dialled)
         return Response(say_and_hang_up(NOT_IN_SERVICE), media_type=MEDIA_TYPE)
-    stream = websocket_url(runner.settings.public_url or
-                           f"{request.url.scheme}://{request.url.netloc}", STREAM_PATH)
+    stream = websocket_url(_base(request, runner.settings.public_url), STREAM_PATH)
     parameters = {"profile": profile, "token": tokens.issue(call_sid, profile),
                   "From": caller, "To": dialled}
     custom = {name: value for name, value in parse_qsl(request.url.query)
