@@ -14,7 +14,7 @@ from voiceops.telephony.routing import call_vars, phone_number, phone_settings, 
 from voiceops.telephony.types import CallInfo
 
 SUPPORT = "+918047491899"
-SALES = "+14155550100"
+SALES = "+14155550111"
 
 
 def _add(path: Path, text: str) -> None:
@@ -57,7 +57,8 @@ def test_a_routed_number_reaches_its_profile_whatever_the_default(
     assert route(version, SALES, "support_hi") == "sales_en"
     assert route(version, "+442071838750", None) == "sales_en"
     assert routes(version) == {SUPPORT: "support_hi", SALES: "sales_en",
-                               "+442071838750": "sales_en"}
+                               "+442071838750": "sales_en",
+                               "+16175550142": "appointments_en"}  # the starter's own
 
 
 def test_an_unrouted_number_reaches_the_default_or_nobody(version: ConfigVersion) -> None:
@@ -137,3 +138,19 @@ def test_phone_settings_are_typed_with_the_schemas_defaults(version: ConfigVersi
         "event", "#", 3000)
     plain = phone_settings(version.profiles["assistant_hi"])
     assert plain.numbers == () and plain.dtmf.mode == "turn" and plain.dtmf.timeout_ms == 2000
+
+
+def test_the_starter_routes_its_number_and_tells_the_prompt_the_caller(tmp_path: Path) -> None:
+    scaffold(tmp_path)
+    built = build_version(Project(tmp_path), 1)
+    assert built.version is not None
+    version = built.version
+    assert routes(version) == {"+16175550142": "appointments_en"}
+    name = route(version, "+16175550142", "support_hi")
+    assert name == "appointments_en"
+    profile = version.profiles[name]
+    vars_ = call_vars(version, profile, _call(to_number="+16175550142"))
+    assert vars_ == {"caller_number": "+15005550006"}
+    system = version.render(profile, vars_).system
+    assert "calling from +15005550006: offer to use that number" in system
+    assert "calling from" not in profile.prompt.system  # a browser session has no number
