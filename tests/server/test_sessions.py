@@ -8,11 +8,17 @@ import time
 import pytest
 from starlette.testclient import TestClient
 
+from tests.fixtures.speech.synthetic import vowel
 from tests.server.conftest import MakeClient
 from tests.server.wsclient import frames_until, greeted, session_setting, start
 from voiceops.project import Project
 from voiceops.runtime.history import MAX_HISTORY_CHARS
 from voiceops.sim.stack import SimStack
+
+#: Caller speech the runner's voice-activity model hears as speech (a loud constant or a
+#: pure tone is not): 0.4 s, past session.vad.min_speech_ms, in 20 ms frames at 16 kHz.
+SPEECH = vowel(0.4)
+SPEECH_FRAMES = [SPEECH[i:i + 640] for i in range(0, len(SPEECH), 640)]
 
 
 def test_typed_turn_streams_text_and_audio(make_client: MakeClient, sims: SimStack) -> None:
@@ -46,8 +52,8 @@ def test_audio_turn_is_transcribed_then_answered(make_client: MakeClient,
     sims.reset()
     sims.sarvam_state.transcripts.append("I want to recharge my number")
     with greeted(make_client()) as session:
-        for _ in range(10):
-            session.send_bytes(b"\x10\x27" * 320)
+        for frame in SPEECH_FRAMES:
+            session.send_bytes(frame)
         session.send_text(json.dumps({"type": "end_of_turn"}))
         frames, audio = frames_until(session, "turn.metrics")
         # the greeting was still playing at the client: talking over it stops it
@@ -229,7 +235,8 @@ def test_speech_while_speaking_barges_in(make_client: MakeClient, sims: SimStack
         session.send_text(json.dumps({"type": "text", "text": "Tell me everything"}))
         while session.receive().get("bytes") is None:  # until the agent is speaking
             pass
-        session.send_bytes(b"\x10\x27\xf0\xd8" * 160)  # loud: speech
+        for frame in SPEECH_FRAMES:  # speech
+            session.send_bytes(frame)
         frames, _ = frames_until(session, "turn.metrics")
         assert next(f for f in frames if f["type"] == "reply.done")["interrupted"] is True
 
@@ -242,9 +249,10 @@ def test_speech_over_audio_still_playing_stops_it_at_the_client(
         session.send_text(json.dumps({"type": "text", "text": "Hello"}))
         _, audio = frames_until(session, "turn.metrics")  # all sent; seconds left to play
         assert audio / (2 * 22050) > 1.0
-        session.send_bytes(b"\x10\x27\xf0\xd8" * 160)  # the caller talks over it
+        for frame in SPEECH_FRAMES:  # the caller talks over it
+            session.send_bytes(frame)
         assert json.loads(session.receive_text()) == {"type": "audio.stop"}
-        session.send_bytes(b"\x10\x27\xf0\xd8" * 160)  # once stopped, it is not audible
+        session.send_bytes(SPEECH)  # once stopped, it is not audible
         session.send_text(json.dumps({"type": "text", "text": "Sorry, go on"}))
         frames, _ = frames_until(session, "turn.metrics")
         assert "audio.stop" not in [f["type"] for f in frames]
@@ -297,7 +305,7 @@ def one_second_of_silence(project: Project, sims: SimStack) -> None:
 @pytest.mark.usefixtures("one_second_of_silence")
 def test_a_silent_caller_is_reminded_then_hung_up_on(make_client: MakeClient) -> None:
     with greeted(make_client()) as session:
-        session.send_bytes(b"\x10\x27" * 3200)  # the caller speaks...
+        session.send_bytes(SPEECH)  # the caller speaks...
         session.send_text(json.dumps({"type": "end_of_turn"}))
         frames_until(session, "turn.metrics")
         began = time.perf_counter()
@@ -320,11 +328,11 @@ def test_speaking_again_or_typing_keeps_the_line_open(make_client: MakeClient) -
         frames, _ = frames_until(typed, "turn.metrics")
         assert "silence" not in [f["type"] for f in frames]
     with greeted(make_client()) as spoken:
-        spoken.send_bytes(b"\x10\x27" * 3200)
+        spoken.send_bytes(SPEECH)
         spoken.send_text(json.dumps({"type": "end_of_turn"}))
         frames_until(spoken, "turn.metrics")
         time.sleep(0.5)
-        spoken.send_bytes(b"\x10\x27" * 3200)  # speech stops the clock...
+        spoken.send_bytes(SPEECH)  # speech stops the clock...
         time.sleep(1.6)  # ...for as long as the caller takes to finish
         spoken.send_text(json.dumps({"type": "end_of_turn"}))
         frames, _ = frames_until(spoken, "turn.metrics")
@@ -336,15 +344,18 @@ def test_the_runner_ends_the_turn_of_a_caller_who_only_streams_audio(
     sims.reset()
     sims.sarvam_state.transcripts.append("I want to recharge")
     session_setting(project, "end_of_turn_silence_ms: 300")
-    quiet, loud = bytes(640), b"\x10\x27" * 320  # 20 ms frames at 16 kHz
+    quiet, said = bytes(640), vowel(0.5)  # 20 ms frames at 16 kHz
+    loud = [said[i:i + 640] for i in range(0, len(said), 640)]
     with greeted(make_client()) as session:
-        for frame in [quiet] * 100 + [loud] * 25 + [quiet] * 15:  # 2 s, 0.5 s, then 0.3 s
+        for frame in [quiet] * 100 + loud + [quiet] * 40:  # 2 s, 0.5 s, then 0.8 s
             session.send_bytes(frame)
         frames, audio = frames_until(session, "turn.metrics")  # no end_of_turn was sent
         assert {"type": "transcript", "final": True, "text": "I want to recharge"} in frames
         assert audio > 0
         upload = sims.sarvam_state.last("/speech-to-text").body["file"]
-        assert upload["seconds"] == 1.1  # 0.3 s lead-in + 0.5 s speech + 0.3 s quiet
+        # 0.52 s from before speech counted (0.3 s lead-in + the VAD's 0.22 s lag), then
+        # 0.58 s to the end of 0.3 s of quiet
+        assert upload["seconds"] == 1.1
         session.send_text(json.dumps({"type": "end_of_turn"}))  # a late one is ignored
         session.send_text(json.dumps({"type": "text", "text": "and my balance?"}))
         frames, _ = frames_until(session, "turn.metrics")

@@ -40,6 +40,49 @@ def provider_timeout_s(section: Mapping[str, Any]) -> float:
     return float(value if isinstance(value, int | float) else schema_default("$defs", "timeout"))
 
 
+VadEngine = Literal["webrtc", "silero", "energy"]
+
+
+@dataclass(frozen=True)
+class VadSettings:
+    """The profile's `session.vad:` block: how the runner tells the caller's speech from
+    line noise, and when it decides their turn is over."""
+
+    engine: VadEngine
+    endpointing: bool  # the runner ends turns (clients that never send end_of_turn)
+    min_speech_ms: int  # speech before it counts: a barge-in, a turn's start
+    min_silence_ms: int  # quiet after speech that ends a turn
+    max_silence_ms: int  # ... after a short fragment ("um, so"), which is rarely the end
+    aggressiveness: int  # webrtc: 0-3
+    threshold: float  # silero: speech probability
+    energy_dbfs: float  # energy: the gate's level
+
+    @classmethod
+    def from_session(cls, section: Mapping[str, Any]) -> VadSettings:
+        """From the `session:` block. The older `end_of_turn_silence_ms: N` (validate warns,
+        VO340) still means what it did: the runner ends turns after N ms of quiet, short
+        fragment or not, unless `vad:` sets these itself."""
+        vad: Mapping[str, Any] = section.get("vad") or {}
+
+        def get(name: str, legacy: Any = None) -> Any:
+            value = vad.get(name)
+            if value is None:
+                value = legacy
+            return schema_default("session", "vad", name) if value is None else value
+
+        quiet = section.get("end_of_turn_silence_ms")
+        quiet = quiet if isinstance(quiet, int) else None
+        min_silence = int(get("min_silence_ms", quiet))
+        return cls(engine=get("engine"),
+                   endpointing=bool(get("endpointing", True if quiet is not None else None)),
+                   min_speech_ms=int(get("min_speech_ms")),
+                   min_silence_ms=min_silence,
+                   max_silence_ms=max(int(get("max_silence_ms", quiet)), min_silence),
+                   aggressiveness=int(get("aggressiveness")),
+                   threshold=float(get("threshold")),
+                   energy_dbfs=float(get("energy_dbfs")))
+
+
 @dataclass(frozen=True)
 class SessionSettings:
     """The profile's `session:` block."""
@@ -50,6 +93,7 @@ class SessionSettings:
     max_history_turns: int
     idle_timeout_s: float
     end_of_turn_silence_ms: int | None
+    vad: VadSettings
 
     @classmethod
     def from_section(cls, section: Mapping[str, Any]) -> SessionSettings:
@@ -63,7 +107,8 @@ class SessionSettings:
                    max_duration_s=float(get("max_duration_s")),
                    max_history_turns=int(get("max_history_turns")),
                    idle_timeout_s=float(get("idle_timeout_s")),
-                   end_of_turn_silence_ms=int(quiet) if isinstance(quiet, int) else None)
+                   end_of_turn_silence_ms=int(quiet) if isinstance(quiet, int) else None,
+                   vad=VadSettings.from_session(section))
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from voiceops.config.settings import SessionSettings
 from voiceops.errors import SessionError
 from voiceops.providers.audio import SAMPLE_WIDTH, duration_s
 from voiceops.runtime.endpointing import LEAD_IN_S, Endpointer
-from voiceops.runtime.vad import is_speech
+from voiceops.runtime.vad.listener import Listener, listener_for
 
 __all__ = ["MAX_UTTERANCE_S", "CallerAudio", "Heard", "Playback", "heard_part"]
 
@@ -74,25 +75,49 @@ class Heard:
 
 
 class CallerAudio:
-    """Collects the caller's utterance at `input_rate`, frame by frame."""
+    """Collects the caller's utterance at `input_rate`, frame by frame; `listener` says
+    which frames are speech, `endpointer` (when the runner ends turns) where a turn ends."""
 
-    def __init__(self, input_rate: int, *, barge_in: bool, end_of_turn_silence_s: float | None,
-                 playback: Playback) -> None:
+    def __init__(self, input_rate: int, *, barge_in: bool, listener: Listener,
+                 endpointer: Endpointer | None, playback: Playback) -> None:
         self.input_rate = input_rate
         self.barge_in = barge_in
         self.playback = playback
-        self._endpointer = (Endpointer(end_of_turn_silence_s)
-                            if end_of_turn_silence_s is not None else None)
+        self._listener = listener
+        self._listening = False
+        self._endpointer = endpointer
         self._audio = bytearray()
         self._limit = int(MAX_UTTERANCE_S * input_rate) * SAMPLE_WIDTH
+        # audio kept from before speech is reported: the lead-in and what the listener
+        # heard before it was sure
+        self._lead_in = int((LEAD_IN_S + listener.lag_s) * input_rate) * SAMPLE_WIDTH
+
+    @classmethod
+    def for_session(cls, settings: SessionSettings, input_rate: int, playback: Playback, *,
+                    endpointing: bool = False) -> CallerAudio:
+        """The caller's audio as a profile's `session:` block says; `endpointing` makes the
+        runner end turns whatever the profile says (a phone caller never sends end_of_turn).
+
+        Raises SessionError (`vad_unavailable`) when the profile's VAD engine cannot run.
+        """
+        vad = settings.vad
+        ends = endpointing or vad.endpointing
+        return cls(input_rate, barge_in=settings.barge_in,
+                   listener=listener_for(vad, input_rate),
+                   endpointer=Endpointer(vad.min_silence_ms / 1000,
+                                         vad.max_silence_ms / 1000) if ends else None,
+                   playback=playback)
 
     def hear(self, pcm: bytes, now: float, *, awaited: bool) -> Heard:
         """Whether `pcm` is speech, and speech over the agent. Frames are measured only when
-        it matters (the gate costs CPU): while the agent is audible, while the session waits
+        it matters (the model costs CPU): while the agent is audible, while the session waits
         for the caller (`awaited`), and always when the runner ends turns itself."""
         audible = self.playback.audible(now)
         listening = self._endpointer is not None or audible or awaited
-        speech = listening and is_speech(pcm)
+        if listening != self._listening:  # speech heard before a pause is stale
+            self._listening = listening
+            self._listener.reset()
+        speech = listening and self._listener.hear(pcm)
         return Heard(speech, speech and audible and self.barge_in)
 
     def add(self, pcm: bytes, speech: bool) -> bool:
@@ -108,7 +133,7 @@ class CallerAudio:
         if self._endpointer is None:
             return False
         if not self._endpointer.started and not speech:  # nothing said yet
-            del self._audio[:-int(LEAD_IN_S * self.input_rate) * SAMPLE_WIDTH]
+            del self._audio[:-self._lead_in]
         return self._endpointer.frame(duration_s(pcm, self.input_rate), speech)
 
     def utterance(self) -> bytes | None:
@@ -118,6 +143,7 @@ class CallerAudio:
             if not self._endpointer.started:
                 return None
             self._endpointer.reset()
+        self._listener.reset()  # the next turn's speech is counted from its start
         audio, self._audio = bytes(self._audio), bytearray()
         return audio
 

@@ -62,6 +62,7 @@ class Session:
                  first_message: str | None, providers: Providers, resolve: ResolveTarget,
                  env: Mapping[str, str], outbox: Outbox, observer: Observer,
                  input_rate: int = 16000, announce: Mapping[str, Any] | None = None,
+                 endpointing: bool = False,
                  health: ProviderHealth | None = None, output_rate: int | None = None,
                  playback: Playback | None = None) -> None:
         self.id = uuid.uuid4().hex[:12]
@@ -77,11 +78,10 @@ class Session:
         self.history = History(session.max_history_turns)
         # a phone call's playback is told by the carrier's marks what has played
         self.playback = playback or Playback()
-        quiet_ms = session.end_of_turn_silence_ms
-        self._caller = CallerAudio(
-            input_rate, barge_in=session.barge_in,
-            end_of_turn_silence_s=quiet_ms / 1000 if quiet_ms is not None else None,
-            playback=self.playback)
+        # endpointing: the runner ends the caller's turns whatever the profile says (a phone
+        # caller never sends end_of_turn); raises SessionError when the VAD cannot run here
+        self._caller = CallerAudio.for_session(session, input_rate, self.playback,
+                                               endpointing=endpointing)
         # a caller who speaks (rather than types) and then goes quiet is reminded, then
         # hung up on
         self._silence = SilenceWatch(session.silence_timeout_s,
