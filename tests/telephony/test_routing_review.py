@@ -100,3 +100,35 @@ def test_a_profile_that_no_longer_loads_moves_no_number(project: GitProject) -> 
     project.edit("configs/support_hi.yaml", "extends: base", "extends: [base")  # YAML error
     result = diff_revisions([])
     assert result.routes == ()
+
+
+def test_render_routes_prints_the_projects_numbers_and_the_rest(
+        make_project: MakeProject) -> None:
+    make_project()
+    with open("configs/support_hi.yaml", "a", encoding="utf-8") as f:
+        f.write(f'phone:\n  numbers: ["{SUPPORT}"]\n')
+    result = CliRunner().invoke(cli, ["render", "--routes"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [  # by number
+        "+16175550142  appointments_en", f"{SUPPORT}  support_hi",
+        "other numbers: the default profile (voiceops run PROFILE), else refused"]
+    as_json = CliRunner().invoke(cli, ["render", "--routes", "--format", "json"])
+    assert json.loads(as_json.output) == {SUPPORT: "support_hi",
+                                          "+16175550142": "appointments_en"}
+
+
+def test_render_routes_of_a_project_with_a_clash_fails_naming_it(
+        make_project: MakeProject) -> None:
+    make_project()
+    with open("configs/support_hi.yaml", "a", encoding="utf-8") as f:
+        f.write('phone:\n  numbers: ["+16175550142"]\n')
+    result = CliRunner().invoke(cli, ["render", "--routes"])
+    assert result.exit_code == 1
+    assert "VO802 +16175550142 is routed to two profiles" in result.output
+
+
+def test_render_without_a_profile_or_routes_is_a_usage_error(
+        make_project: MakeProject) -> None:
+    make_project()
+    result = CliRunner().invoke(cli, ["render"])
+    assert result.exit_code == 2 and "name the PROFILE to render" in result.output

@@ -85,13 +85,16 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool, prompts_dir: Path 
 
 
 @cli.command()
-@click.argument("profile")
+@click.argument("profile", required=False)
 @click.option("--prompt", "show_prompt", is_flag=True,
               help="Print the rendered system prompt and first message instead.")
+@click.option("--routes", "show_routes", is_flag=True,
+              help="Print which profile answers each phone number of the project instead.")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml",
               show_default=True)
 @env_option
-def render(profile: str, show_prompt: bool, fmt: str, overlay: str | None) -> None:
+def render(profile: str | None, show_prompt: bool, show_routes: bool, fmt: str,
+           overlay: str | None) -> None:
     """Print a profile as it takes effect: after extends, shared tools files and ${VARS},
     secrets redacted. --prompt prints what the model is told: the prompt and the tools.
 
@@ -102,9 +105,15 @@ def render(profile: str, show_prompt: bool, fmt: str, overlay: str | None) -> No
       voiceops render support_hi
       voiceops render configs/sales_en.yaml --prompt
       voiceops render support_hi --env prod
+      voiceops render --routes        # phone number -> the profile that answers it
     """
     from voiceops.validation.render import effective_profile, redact
 
+    if show_routes:
+        _routes(fmt, overlay)
+        return
+    if profile is None:
+        raise UsageError("name the PROFILE to render (or give --routes)")
     checked, library = effective_profile(profile, overlay)
     print_problems(checked.diagnostics)
     if not checked.valid or checked.profile is None:
@@ -136,6 +145,27 @@ def render(profile: str, show_prompt: bool, fmt: str, overlay: str | None) -> No
         import yaml
 
         click.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True).rstrip())
+
+
+def _routes(fmt: str, overlay: str | None) -> None:
+    """`render --routes`: the project's phone numbers and the profile each reaches."""
+    from voiceops.project import find_project
+    from voiceops.validation.phone import routes_of
+    from voiceops.validation.validator import default_validator
+
+    configs = find_project().configs
+    result = default_validator([configs], overlay=overlay).run([configs])
+    print_problems(result.diagnostics)
+    if result.errors:
+        fail("the profiles have errors; fix them to see their routes")
+    table = routes_of(result)
+    if fmt == "json":
+        click.echo(json.dumps(table, indent=2))
+        return
+    for number, name in table.items():
+        click.echo(f"{number}  {name}")
+    click.echo(f"{'other numbers' if table else 'every number'}: the default profile "
+               "(voiceops run PROFILE), else refused")
 
 
 @cli.command()

@@ -13,7 +13,7 @@ import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from voiceops.config.interpolate import interpolate
 from voiceops.config.loader import LoadedProfile, ProfileLoader, profile_files, profile_name
@@ -22,7 +22,10 @@ from voiceops.config.phone import as_e164, numbers_source, tidy
 from voiceops.config.yamlread import Document, Mark
 from voiceops.diagnostics import Diagnostic, make
 
-__all__ = ["check_phone"]
+if TYPE_CHECKING:
+    from voiceops.validation.validator import ValidationResult
+
+__all__ = ["check_phone", "routes_of"]
 
 _NUMBERS = ("phone", "numbers")
 
@@ -76,6 +79,21 @@ def check_phone(profile: LoadedProfile, loader: ProfileLoader, path: Path) -> li
         first[number] = index
         found += _clashes(profile.name, number, place, table.get(number, ()))
     return found
+
+
+def routes_of(result: ValidationResult) -> dict[str, str]:
+    """Every number the servable profiles of a valid `result` list -> the profile it
+    reaches, by number."""
+    table: dict[str, str] = {}
+    for checked in result.checked:
+        profile = checked.profile
+        if profile is None or profile.abstract:
+            continue
+        phone = profile.data.get("phone")
+        numbers = phone.get("numbers") if isinstance(phone, dict) else None
+        for number in numbers if isinstance(numbers, list) else ():
+            table.setdefault(str(number), profile.name)
+    return dict(sorted(table.items()))
 
 
 def _clashes(name: str, number: str, place: Mark,
