@@ -58,6 +58,8 @@ def test_good_numbers_and_dtmf_pass(make: MakeProject) -> None:
     ("+14155550100", "YAML reads an unquoted +14155550100 as a whole number"),
     ('"+0123456"', "E.164 is +, the country code"),
     ('"+1234567890123456"', "E.164 is +, the country code"),  # 16 digits: too long
+    ('"+141555"', "E.164 is +, the country code"),  # 6 digits: no country's are so short
+    ("-14155550100", "write each number as text"),
     ('"call me"', "E.164 is +, the country code"),
 ])
 def test_a_number_not_in_e164_is_an_error_with_the_fix(make: MakeProject, written: str,

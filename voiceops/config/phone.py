@@ -17,8 +17,10 @@ from voiceops.config.yamlread import Document
 __all__ = ["E164", "DtmfMode", "as_e164", "drop_inherited_numbers", "numbers_source", "tidy"]
 
 DtmfMode = Literal["turn", "event", "ignore"]
-#: `+`, a country code that does not start with 0, at most 15 digits in all (ITU-T E.164).
-E164 = re.compile(r"\+[1-9][0-9]{1,14}\Z")
+#: `+`, a country code that does not start with 0, at most 15 digits in all (ITU-T E.164),
+#: and at least 7: no country's numbers are shorter (Niue's: +683 and four digits), so a
+#: shorter one is a typo or a short code, which cannot be dialled from abroad.
+E164 = re.compile(r"\+[1-9][0-9]{6,14}\Z")
 _SEPARATORS = re.compile(r"[\s().\-/]")
 
 

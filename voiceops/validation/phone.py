@@ -159,7 +159,8 @@ def _shown(value: Any) -> str:
 
 def _e164_hint(value: Any) -> str:
     """How to write `value` as E.164, as far as it can be told."""
-    if isinstance(value, bool) or not isinstance(value, str | int):
+    if isinstance(value, bool) or not isinstance(value, str | int) or (
+            isinstance(value, int) and value <= 0):
         return 'write each number as text: "+14155550100"'
     if isinstance(value, int):
         return (f'YAML reads an unquoted +{value} as a whole number: write it in quotes, '
