@@ -38,6 +38,13 @@ def version(tmp_path_factory: pytest.TempPathFactory) -> ConfigVersion:
         "  retries: {description: How often they called, type: number, default: 0}\n", 1)
         + "\nThe caller's number is {{ caller_number }}; order {{ order_id }}; "
           "called {{ retries }} times.\n")
+    (root / "configs/inline_en.yaml").write_text(
+        "version: 1\nextends: base\nlanguage: en-IN\n"
+        "llm: {provider: openai, model: gpt-5.4-mini}\n"
+        "tts: {provider: sarvam, model: bulbul:v3, voice: shubh}\n"
+        "stt: {provider: sarvam, model: saaras:v3}\n"
+        "prompt:\n  text: \"Caller {{ caller_number }} via {{ carrier }}.\"\n"
+        "  vars: {caller_number: unknown, carrier: none}\n")
     built = build_version(Project(root), 1)
     assert built.version is not None, [d.format() for d in built.diagnostics]
     return built.version
@@ -104,6 +111,13 @@ def test_call_vars_drop_a_value_of_the_wrong_type(version: ConfigVersion) -> Non
     found = call_vars(version, support, _call(custom=MappingProxyType({"retries": "many"})))
     assert "retries" not in found
     version.render(support, found)
+
+
+def test_call_vars_reach_an_inline_prompt_that_uses_them(version: ConfigVersion) -> None:
+    inline = version.profiles["inline_en"]
+    found = call_vars(version, inline, _call(carrier="exotel", from_number="09876543210"))
+    assert found == {"caller_number": "+919876543210", "carrier": "exotel"}
+    assert version.render(inline, found).system == "Caller +919876543210 via exotel."
 
 
 def test_call_vars_for_a_profile_that_declares_none_are_empty(version: ConfigVersion) -> None:
