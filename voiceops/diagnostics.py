@@ -39,6 +39,11 @@ CODES: dict[str, tuple[Severity, str]] = {
     "VO320": ("error", "literal secret in a file"),
     "VO321": ("error", "credential variable referenced outside a secret field"),
     "VO330": ("error", "a provider's key is not set where the profile is served"),
+    # listening (`session.vad`)
+    "VO340": ("warning", "session.end_of_turn_silence_ms is replaced by session.vad"),
+    "VO341": ("warning", "VAD engine silero: onnxruntime not installed"),
+    "VO342": ("warning", "VAD engine silero: model file not found"),
+    "VO343": ("warning", "session.vad.max_silence_ms under min_silence_ms"),
     # catalog
     "VO400": ("error", "unknown provider"),
     "VO401": ("error", "unknown model"),

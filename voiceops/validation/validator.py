@@ -26,6 +26,7 @@ from voiceops.knowledge.check import check_knowledge
 from voiceops.project import Project, find_project
 from voiceops.prompts.check import check_prompt
 from voiceops.prompts.library import TemplateLibrary
+from voiceops.runtime.vad.check import check_listening
 from voiceops.tools.check import check_tools
 from voiceops.tools.mentions import check_mentions
 from voiceops.validation.phone import check_phone
@@ -85,6 +86,7 @@ class Validator:
             found += check_schema(profile)
             found += check_phone(profile, self.loader, path)
             found += check_catalog(profile, self.catalog, self.loader.env)
+            found += check_listening(profile, self.loader.env)
             found += check_tools(profile)
             if not profile.abstract:
                 found += check_prompt(profile, self.library)
