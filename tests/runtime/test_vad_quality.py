@@ -6,6 +6,7 @@ not a timing one; `bench/vad.py` prints the whole table."""
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 import pytest
 
@@ -14,6 +15,7 @@ from tests.fixtures.speech.score import score
 from voiceops.config.settings import VadSettings
 from voiceops.runtime.vad.energy import SPEECH_RMS, EnergyEngine
 from voiceops.runtime.vad.listener import Listener, listener_for
+from voiceops.runtime.vad.model import ModelMissing, find_model
 
 
 @pytest.fixture(scope="module")
@@ -40,4 +42,17 @@ def test_the_default_listener_beats_the_old_gate(clips: list[Clip]) -> None:
     old = score(old_gate, clips)
     new = score(lambda: listener_for(VadSettings.from_session({}), RATE), clips)
     assert new.false_per_minute < old.false_per_minute / 4
+    assert len(new.missed) < len(old.missed) / 5 and new.missed_share <= 0.02
+
+
+def test_silero_beats_the_old_gate_too(clips: list[Clip]) -> None:
+    pytest.importorskip("onnxruntime")
+    try:
+        find_model()
+    except ModelMissing as exc:
+        pytest.skip(str(exc))
+    settings = replace(VadSettings.from_session({}), engine="silero")
+    old = score(old_gate, clips)
+    new = score(lambda: listener_for(settings, RATE), clips)
+    assert new.false_per_minute < old.false_per_minute / 10
     assert len(new.missed) < len(old.missed) / 5 and new.missed_share <= 0.02
