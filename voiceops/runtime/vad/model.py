@@ -6,7 +6,7 @@ alone (`pip download --no-deps`), takes the one ONNX file out, checks its SHA-25
 in the user cache. A machine without internet access gets the file some other way and
 names it in `VOICEOPS_SILERO_MODEL`.
 
-    python -m voiceops.runtime.vad.model      # fetch it once (prints where it is)
+    python -m voiceops.runtime.vad.model      # fetch it unless cached (prints where it is)
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import platformdirs
 from voiceops.errors import VoiceOpsError
 
 __all__ = ["ENV", "FETCH_HINT", "SILERO_SHA256", "SILERO_VERSION", "ModelMissing",
-           "cached_path", "extract", "fetch", "find_model"]
+           "cached_path", "ensure", "extract", "fetch", "find_model"]
 
 #: The wheel the model is taken from, and the model's own checksum.
 SILERO_VERSION = "6.2.3"
@@ -100,8 +100,16 @@ def fetch(dest: Path | None = None, *, pip_args: tuple[str, ...] = ()) -> Path:
         return extract(wheels[0], dest)
 
 
+def ensure() -> Path:
+    """The cached model, fetched first unless a good copy is already there."""
+    path = cached_path()
+    if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == SILERO_SHA256:
+        return path
+    return fetch(path)
+
+
 if __name__ == "__main__":  # the one command line this module has: fetch, say where
     try:
-        print(fetch())
+        print(ensure())
     except ModelMissing as exc:
         sys.exit(f"error: {exc}")
