@@ -41,16 +41,18 @@ _DEFAULT_URL = "http://127.0.0.1:8765"
                    "(a barge-in: the daemon must send clear).")
 @click.option("--wait-hangup", is_flag=True,
               help="After the last turn, stay silent until the daemon ends the call "
-                   "(silence reminders, max_duration_s), and check it hung up through the "
-                   "carrier's REST API.")
+                   "(silence reminders, max_duration_s); for Twilio, check it hung up "
+                   "through the REST API.")
 @click.option("--rest-url", metavar="URL",
-              help="The carrier REST API (or simulator) to ask about hang-ups "
-                   "[env: TWILIO_BASE_URL or EXOTEL_BASE_URL].")
+              help="Twilio: the REST API (or its simulator) to ask whether the daemon hung "
+                   "up [env: TWILIO_BASE_URL]. Exotel has no hang-up API: closing its stream "
+                   "hands the call to the flow's next applet.")
 @click.option("--record", type=click.Path(path_type=Path, dir_okay=False),
               help="Save the call as a stereo WAV: caller left, agent right, one timeline.")
 @click.option("--auth-token", envvar="TWILIO_AUTH_TOKEN",
-              help="Twilio: the auth token that signs the webhook (default: the simulators' "
-                   "well-known one) [env: TWILIO_AUTH_TOKEN].")
+              help="Twilio: the auth token that signs the webhook (default: the simulated "
+                   "account's, which `voiceops run --sim` uses) [env: TWILIO_AUTH_TOKEN; "
+                   "TWILIO_ACCOUNT_SID likewise names the account].")
 @click.option("--public-url", metavar="URL",
               help="Twilio: the URL the daemon was told it is reached at (voiceops run "
                    "--public-url); the webhook is signed for it.")
@@ -72,18 +74,21 @@ def phone(url: str, twilio: bool, said: tuple[str, ...], wavs: tuple[Path, ...],
     when there is one (missing or wrong streamSid, extra fields, Exotel chunk sizes, media
     after clear for the interrupted reply, a stream closed without a REST hang-up).
 
+    The words are not on the phone wire: they are read from the daemon's /v1/calls while
+    the call is live.
+
     \b
     Examples:
-      voiceops phone --say "What plans do you have?"
+      voiceops phone --exotel --say "What plans do you have?"
       voiceops phone --exotel --rate 16000 --say "Namaste" --dtmf 1 --record call.wav
-      voiceops phone http://127.0.0.1:8765 --wav question.wav --say "Thanks, bye"
+      voiceops phone http://127.0.0.1:8765 --exotel --wav question.wav --say "Thanks, bye"
     """
     import asyncio
 
     from voiceops.harness.phone import PhoneOptions, from_text, from_wav, place_call, stereo_wav
     from voiceops.harness.phone import keys as pressed
     from voiceops.harness.phone.rest import hangup_check
-    from voiceops.harness.phone.sim import default_auth_token
+    from voiceops.harness.phone.sim import default_account_sid, default_auth_token
     from voiceops.telephony.types import Carrier
 
     carrier: Carrier = "twilio" if twilio else "exotel"
@@ -93,12 +98,14 @@ def phone(url: str, twilio: bool, said: tuple[str, ...], wavs: tuple[Path, ...],
     turns += [pressed(k) for k in keys]
     custom = {name: str(value) for name, value in map(assignment, params)}
     password = auth_token or default_auth_token()
-    rest = rest_url or os.environ.get(f"{carrier.upper()}_BASE_URL")
+    rest = rest_url or os.environ.get("TWILIO_BASE_URL")
+    account = os.environ.get("TWILIO_ACCOUNT_SID") or default_account_sid()
     options = PhoneOptions(
         base_url=url, carrier=carrier, turns=turns, rate=line_rate, from_number=from_number,
+        account_sid=account,
         to_number=to_number, custom=custom, auth_token=password, public_url=public_url,
         token=token, barge_in_ms=barge_in_ms, hangup="daemon" if wait_hangup else "caller",
-        check_hangup=hangup_check(rest, "", password) if rest else None)
+        check_hangup=hangup_check(rest, password) if rest and twilio else None)
     report = asyncio.run(place_call(options))
     for line in report.lines():
         click.echo(line)

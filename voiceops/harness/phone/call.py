@@ -59,6 +59,7 @@ class PhoneOptions:
     to_number: str = "+14155550100"
     custom: Mapping[str, str] = field(default_factory=dict)  # Exotel query parameters
     account_sid: str = field(default_factory=lambda: sid("AC"))
+    call_sid: str = field(default_factory=lambda: sid("CA"))  # Twilio's CallSid, Exotel's call_sid
     auth_token: str = ""  # Twilio: signs the webhook
     public_url: str | None = None  # Twilio: the URL the signature covers (else base_url)
     token: str | None = None  # Exotel: the daemon's token (Basic auth password)
@@ -87,7 +88,7 @@ class _Call:
         self.echo = echo
         rate = 8000 if options.carrier == "twilio" else options.rate
         self.rate = rate
-        self.info = CallInfo(carrier=options.carrier, call_sid=sid("CA"),
+        self.info = CallInfo(carrier=options.carrier, call_sid=options.call_sid,
                              stream_sid=sid("MZ"), account_sid=options.account_sid,
                              from_number=options.from_number, to_number=options.to_number,
                              custom=dict(options.custom))
@@ -106,6 +107,7 @@ class _Call:
         self.last_media = 0.0
         self.started = 0.0
         self._heard_at = 0.0  # loop time the current turn's speech ended on the wire
+        self.http: Any = None  # the daemon's HTTP API, for the words (/v1/calls)
 
     # set-up ----------------------------------------------------------------------
     async def run(self) -> CallReport:
@@ -113,6 +115,7 @@ class _Call:
         import websockets
 
         async with httpx.AsyncClient(timeout=_CONNECT_TIMEOUT_S) as client:
+            self.http = client
             url, headers = await self._stream_address(client)
             if url is None:
                 return self.report
@@ -194,10 +197,12 @@ class _Call:
                 await asyncio.sleep(self.o.barge_in_ms / 1000)
             elif begun:
                 await self._until(self._quiet, self.o.reply_timeout_s)
+                await self._words()
             await self._take(turn)
             begun = await self._until(self._answering, self.o.reply_timeout_s)
         if begun:
             await self._until(self._quiet, self.o.reply_timeout_s)
+        await self._words()
         if self.o.hangup == "daemon":
             await self._until(lambda: False, self.o.daemon_hangup_timeout_s)
             if not self.closed.is_set():
@@ -224,6 +229,25 @@ class _Call:
         self.sent = 0
         self.speaking = turn
         await self._until(self.spoken.is_set, len(turn.pcm) / (2 * self.rate) + 30)
+
+    async def _words(self) -> None:
+        """The conversation so far as the daemon logs it (`GET /v1/calls`, its row for this
+        call): the words are not on the phone wire. Nothing when the daemon does not say."""
+        import httpx
+
+        headers = {"Authorization": f"Bearer {self.o.token}"} if self.o.token else {}
+        try:
+            response = await self.http.get(self.o.base_url.rstrip("/") + "/v1/calls",
+                                           headers=headers)
+            rows = response.json() if response.status_code == 200 else []
+        except (httpx.HTTPError, ValueError):
+            return
+        for row in rows if isinstance(rows, list) else []:
+            if isinstance(row, dict) and row.get("call_sid") == self.info.call_sid:
+                log = row.get("log")
+                if isinstance(log, list):
+                    self.report.words = [(str(e.get("who", "")), str(e.get("text", "")))
+                                         for e in log if isinstance(e, dict)]
 
     def _answering(self) -> bool:
         return self.reply.first_media_ms is not None

@@ -24,7 +24,6 @@ class Reply:
     first_media_ms: float | None = None  # end of caller speech (or start) -> first media
     audio_s: float = 0.0  # agent audio received for this reply
     interrupted: bool = False  # a clear cut it short
-    words: str = ""  # what the daemon says the agent said, when it tells (`/v1/calls`)
 
 
 @dataclass
@@ -46,6 +45,8 @@ class CallReport:
     marks_echoed: int = 0  # marks the phone echoed back (played or cleared)
     clears: int = 0
     dropped_s: float = 0.0  # agent audio a clear discarded
+    #: the conversation as the daemon logs it (who, text), from its /v1/calls
+    words: list[tuple[str, str]] = field(default_factory=list)
     caller_track: bytearray = field(default_factory=bytearray)
     agent_track: bytearray = field(default_factory=bytearray)
 
@@ -65,9 +66,11 @@ class CallReport:
             who = "start" if reply.label == "greeting" else "end of speech"
             cut = ", interrupted (clear)" if reply.interrupted else ""
             caller = "" if reply.label == "greeting" else f"caller> {reply.label}\n"
-            words = f": {reply.words}" if reply.words else ""
-            out.append(f"{caller}agent> {reply.audio_s:.2f} s of audio{words}   "
+            out.append(f"{caller}agent> {reply.audio_s:.2f} s of audio   "
                        f"[{who} -> {timing}{cut}]")
+        if self.words:
+            out.append("words, as the daemon logged them (GET /v1/calls):")
+            out.extend(f"  {who}: {text}" for who, text in self.words)
         out.append(f"marks: {self.marks_sent} sent by the daemon, {self.marks_echoed} echoed; "
                    f"clears: {self.clears} ({self.dropped_s:.2f} s of audio dropped)")
         ending = f"ended by the {self.ended_by or 'network'}"

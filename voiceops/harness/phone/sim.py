@@ -1,20 +1,20 @@
-"""What the phone knows of the simulators `voiceops run --sim` starts."""
+"""What the phone knows of the simulators `voiceops run --sim` starts: the simulated Twilio
+account, which a daemon on `--sim` checks webhook signatures with and hangs up through."""
 
 from __future__ import annotations
 
-import importlib
-
-from voiceops.errors import UsageError
-
-__all__ = ["default_auth_token"]
+__all__ = ["default_account_sid", "default_auth_token"]
 
 
 def default_auth_token() -> str:
-    """The simulated Twilio account's auth token, which a daemon on `--sim` checks webhook
-    signatures with when TWILIO_AUTH_TOKEN is not set."""
-    try:
-        token = importlib.import_module("voiceops.sim.twilio").AUTH_TOKEN
-    except (ImportError, AttributeError) as exc:  # no Twilio simulator in this install
-        raise UsageError("no Twilio auth token: set TWILIO_AUTH_TOKEN or give --auth-token"
-                         ) from exc
-    return str(token)
+    """The simulated Twilio account's auth token (when TWILIO_AUTH_TOKEN is not set)."""
+    from voiceops.sim import twilio
+
+    return twilio.AUTH_TOKEN
+
+
+def default_account_sid() -> str:
+    """The simulated Twilio account's sid (when TWILIO_ACCOUNT_SID is not set)."""
+    from voiceops.sim import twilio
+
+    return twilio.ACCOUNT_SID

@@ -1,0 +1,122 @@
+"""Benchmark: concurrent simulated phone calls against a real daemon and the simulators.
+
+N calls at once (default 100), zero provider latency, each placed by the phone simulator
+(voiceops.harness.phone) as the carrier would place it: Twilio's signed webhook, then the
+media stream with the caller's speech in 20 ms μ-law frames in real time (or Exotel's
+100 ms PCM frames). Per call it measures at the wire: `start` -> first agent media (the
+greeting) and end of caller speech -> first agent media (the reply). The same speech is
+then sent over the native session protocol (`/v1/sessions`, end_of_turn sent by the client)
+for the same figure without a phone line: the difference is what telephony adds, the
+runner's endpointing wait included (a phone caller never sends end_of_turn). Also the
+daemon's CPU seconds per call-minute and its memory per live call.
+
+    python bench/phone.py [--calls 100] [--carrier twilio|exotel]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import time
+from pathlib import Path
+
+from voiceops.harness.daemon import DaemonProcess, starter_project
+from voiceops.harness.phone import CallReport, PhoneOptions, from_text, place_call
+from voiceops.harness.simulators import SimProcess
+from voiceops.harness.wsclient import open_session, rss_kib, send_turn, spoken
+
+PROFILE = "support_hi"
+AUTH_TOKEN = "bench-auth-token"
+SAID = "What plans do you have?"
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def figures(label: str, values: list[float]) -> str:
+    if not values:
+        return f"{label}: none measured"
+    return (f"{label}: p50 {pct(values, 0.5):.0f} ms, p99 {pct(values, 0.99):.0f} ms "
+            f"(n={len(values)})")
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of process `pid` so far (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def calls(daemon: DaemonProcess, carrier: str, count: int) -> tuple[list[CallReport], int]:
+    """`count` calls at once: their reports, and the daemon's peak RSS (KiB) meanwhile."""
+    rate = 8000
+    turn = from_text(SAID, rate)
+    options = PhoneOptions(daemon.http_url, carrier, [turn], rate=rate,  # type: ignore[arg-type]
+                           auth_token=AUTH_TOKEN, greeting_timeout_s=30, reply_timeout_s=30)
+    peak = 0
+    done = asyncio.Event()
+
+    async def watch() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, rss_kib(daemon.pid))
+            await asyncio.sleep(0.2)
+
+    watcher = asyncio.create_task(watch())
+    reports = await asyncio.gather(*(place_call(options) for _ in range(count)))
+    done.set()
+    await watcher
+    return list(reports), peak
+
+
+async def native(daemon: DaemonProcess, count: int) -> list[float]:
+    """The same speech over /v1/sessions (16 kHz, end_of_turn sent): ms to first audio."""
+    pcm = from_text(SAID, 16000).pcm
+    sessions = await asyncio.gather(*(open_session(daemon.ws_url, PROFILE)
+                                      for _ in range(count)))
+    turns = await asyncio.gather(*(send_turn(s.ws, spoken(pcm)) for s in sessions))
+    for session in sessions:
+        await session.ws.close()
+    return [t.wait_s * 1000 for t in turns]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=100)
+    parser.add_argument("--carrier", choices=["twilio", "exotel"], default="twilio")
+    args = parser.parse_args()
+    with SimProcess(["--reply-sentences", "0"]) as sims, \
+            starter_project(quiet_profile=PROFILE) as project:
+        env = {**sims.env(), "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "VOICEOPS_TOKEN": ""}
+        with DaemonProcess(project, [PROFILE, "--no-reload"], env=env) as daemon:
+            idle = rss_kib(daemon.pid)
+            cpu_before, started = cpu_s(daemon.pid), time.monotonic()
+            reports, peak = asyncio.run(calls(daemon, args.carrier, args.calls))
+            cpu = cpu_s(daemon.pid) - cpu_before
+            wall = time.monotonic() - started
+            native_ms = asyncio.run(native(daemon, args.calls))
+    greeting: list[float] = [r.replies[0].first_media_ms for r in reports
+                if r.replies and r.replies[0].first_media_ms is not None]
+    reply: list[float] = [r.replies[1].first_media_ms for r in reports
+             if len(r.replies) > 1 and r.replies[1].first_media_ms is not None]
+    violations = sum(len(r.violations) for r in reports)
+    call_minutes = args.calls * wall / 60
+    print(f"{args.calls} concurrent {args.carrier} calls, zero provider latency, "
+          f"{wall:.1f} s")
+    print(figures("greeting (start -> first media)", greeting))
+    print(figures("reply (end of speech -> first media)", reply))
+    print(figures("native (end_of_turn -> first audio)", native_ms))
+    if reply and native_ms:
+        print(f"telephony adds (endpointing wait included): "
+              f"p50 {pct(reply, 0.5) - pct(native_ms, 0.5):.0f} ms, "
+              f"p99 {pct(reply, 0.99) - pct(native_ms, 0.99):.0f} ms")
+    print(f"daemon CPU: {cpu:.1f} s, {cpu / call_minutes:.2f} s per call-minute")
+    print(f"daemon memory: idle {idle / 1024:.0f} MiB, peak {peak / 1024:.0f} MiB, "
+          f"{(peak - idle) / args.calls:.0f} KiB per call")
+    print(f"protocol violations: {violations}")
+
+
+if __name__ == "__main__":
+    main()
