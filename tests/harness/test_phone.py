@@ -26,7 +26,7 @@ from voiceops.harness.phone.voice import CallerTurn, speech_end
 from voiceops.harness.phone.webhook import call_form, parse_twiml, sign
 from voiceops.telephony.types import CallInfo
 
-Handler = Callable[[Any, dict[str, Any]], Awaitable[None]]
+Handler = Callable[[Any, dict[str, Any], "asyncio.Queue[dict[str, Any]]"], Awaitable[None]]
 TONE = (np.sin(np.arange(8000) / 3) * 8000).astype("<i2").tobytes()  # 1 s at 8 kHz
 CALL = CallInfo("twilio", "CA" + "0" * 32, "MZ" + "1" * 32, "AC" + "2" * 32, "+1415", "+1416")
 
@@ -46,9 +46,10 @@ async def _exotel_call(handler: Handler, **options: Any) -> tuple[Any, list[dict
             if frames[-1]["event"] == "start":
                 break
         start = frames[-1]
-        reader = asyncio.create_task(_collect(ws, frames))
+        inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        reader = asyncio.create_task(_collect(ws, frames, inbox))
         try:
-            await handler(ws, start)
+            await handler(ws, start, inbox)
             await reader
         finally:
             reader.cancel()
@@ -62,10 +63,13 @@ async def _exotel_call(handler: Handler, **options: Any) -> tuple[Any, list[dict
     return report, frames
 
 
-async def _collect(ws: Any, frames: list[dict[str, Any]]) -> None:
+async def _collect(ws: Any, frames: list[dict[str, Any]],
+                   inbox: asyncio.Queue[dict[str, Any]]) -> None:
+    """Every frame the phone sends after start: kept, and handed to the handler too."""
     try:
         async for message in ws:
             frames.append(json.loads(message))
+            inbox.put_nowait(frames[-1])
     except websockets.ConnectionClosed:
         pass
 
@@ -78,7 +82,7 @@ def _sid(start: dict[str, Any]) -> str:
 def test_a_mark_comes_back_once_the_audio_before_it_has_played() -> None:
     sent: dict[str, float] = {}
 
-    async def handler(ws: Any, start: dict[str, Any]) -> None:
+    async def handler(ws: Any, start: dict[str, Any], inbox: Any) -> None:
         await ws.send(media(_sid(start), TONE[:6400]))  # 0.4 s
         await ws.send(json.dumps({"event": "mark", "stream_sid": _sid(start),
                                   "mark": {"name": "greeting"}}))
@@ -95,7 +99,7 @@ def test_a_mark_comes_back_once_the_audio_before_it_has_played() -> None:
 
 
 def test_the_phone_speaks_exotel_as_documented() -> None:
-    async def handler(ws: Any, start: dict[str, Any]) -> None:
+    async def handler(ws: Any, start: dict[str, Any], inbox: Any) -> None:
         return None
 
     turn = CallerTurn("hello", TONE, len(TONE))
@@ -116,7 +120,7 @@ def test_the_phone_speaks_exotel_as_documented() -> None:
 
 
 def test_clear_drops_the_queue_and_echoes_its_pending_marks_at_once() -> None:
-    async def handler(ws: Any, start: dict[str, Any]) -> None:
+    async def handler(ws: Any, start: dict[str, Any], inbox: Any) -> None:
         await ws.send(media(_sid(start), TONE * 2))  # 2 s
         await ws.send(json.dumps({"event": "mark", "stream_sid": _sid(start),
                                   "mark": {"name": "long"}}))
@@ -132,11 +136,11 @@ def test_clear_drops_the_queue_and_echoes_its_pending_marks_at_once() -> None:
 
 
 def test_media_after_clear_for_the_interrupted_reply_is_a_violation() -> None:
-    async def handler(ws: Any, start: dict[str, Any]) -> None:
+    async def handler(ws: Any, start: dict[str, Any], inbox: Any) -> None:
         sid = _sid(start)
         await ws.send(media(sid, TONE * 3))  # a long greeting
-        async for message in ws:
-            frame = json.loads(message)
+        while True:
+            frame = await inbox.get()
             payload = base64.b64decode(frame.get("media", {}).get("payload", ""))
             if frame["event"] == "media" and any(payload):  # the caller talks over it
                 await ws.send(json.dumps({"event": "clear", "stream_sid": sid}))
@@ -151,7 +155,7 @@ def test_media_after_clear_for_the_interrupted_reply_is_a_violation() -> None:
 
 
 def test_each_violation_is_named() -> None:
-    async def handler(ws: Any, start: dict[str, Any]) -> None:
+    async def handler(ws: Any, start: dict[str, Any], inbox: Any) -> None:
         sid = _sid(start)
         await ws.send(media(sid, TONE[:1000]))  # under 3.2 KB and not a multiple of 320
         await ws.send(media("MZ-someone-else", TONE[:3200]))
@@ -174,7 +178,7 @@ def test_a_stream_the_daemon_closes_is_checked_for_a_rest_hangup() -> None:
         asked.append(call)
         return False
 
-    async def handler(ws: Any, start: dict[str, Any]) -> None:
+    async def handler(ws: Any, start: dict[str, Any], inbox: Any) -> None:
         await ws.close()
 
     report, _ = asyncio.run(_exotel_call(handler, check_hangup=no_hangup,
@@ -272,3 +276,17 @@ def test_the_recording_is_stereo_caller_left_agent_right() -> None:
         assert (wav.getnchannels(), wav.getframerate(), wav.getnframes()) == (2, 8000, 4)
         frames = np.frombuffer(wav.readframes(4), dtype="<i2").reshape(-1, 2)
     assert frames[:, 0].tolist() == [16] * 4 and frames[:, 1].tolist() == [32, 32, 0, 0]
+
+
+def test_a_reply_that_follows_the_last_key_at_once_counts_for_the_keys() -> None:
+    async def handler(ws: Any, start: dict[str, Any], inbox: Any) -> None:
+        while True:
+            frame = await inbox.get()
+            if frame["event"] == "dtmf" and frame["dtmf"]["digit"] == "#":
+                await ws.send(media(_sid(start), TONE[:3200]))  # answered within a tick
+                return
+
+    report, _ = asyncio.run(_exotel_call(handler, turns=[keys("12#")]))
+    greeting, pressed = report.replies
+    assert greeting.audio_s == 0 and greeting.first_media_ms is None
+    assert pressed.audio_s == pytest.approx(0.2) and pressed.first_media_ms is not None

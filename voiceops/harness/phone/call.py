@@ -36,6 +36,7 @@ __all__ = ["EXOTEL_PATH", "PhoneOptions", "place_call", "sid"]
 
 EXOTEL_PATH = "/v1/telephony/exotel/stream"
 TICK_S = 0.02
+_KEY_GAP_S = 0.1  # between the keys of one --dtmf entry, as a quick finger presses them
 _CONNECT_TIMEOUT_S = 15.0
 Echo = Callable[[str], None]
 #: Asks the carrier's REST API whether the call was hung up (None: it cannot tell).
@@ -219,10 +220,11 @@ class _Call:
         self.reply = Reply(turn.label)
         if turn.digits:
             assert self.dialect is not None
-            for digit in turn.digits:
+            for i, digit in enumerate(turn.digits):
+                if i:
+                    await asyncio.sleep(_KEY_GAP_S)
                 await self._send(self.dialect.dtmf(digit))
-                await asyncio.sleep(0.1)
-            self.reply.heard_end_s = self._now()
+            self.reply.heard_end_s = self._now()  # the last key is the end of the turn
             self._heard_at = asyncio.get_running_loop().time()
             return
         self.spoken.clear()
