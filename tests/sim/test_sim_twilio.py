@@ -58,6 +58,8 @@ def test_status_completed_hangs_up_and_is_recorded(server, state) -> None:  # ty
     assert ended.status == "completed" and ended.end_time is not None
     assert client.calls(sid).fetch().status == "completed"
     assert state.hangups.items() == [sim_twilio.HangUpRequest(sid, "completed", 200)]
+    # what the SDK sent, kept as every simulator keeps it (then the fetch, with no body)
+    assert [r.body for r in state.received][-2:] == [{"Status": "completed"}, {}]
 
 
 def test_canceled_does_not_end_a_call_in_progress(server, state) -> None:  # type: ignore[no-untyped-def]

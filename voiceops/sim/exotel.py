@@ -34,6 +34,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from voiceops.sim.knobs import Recorder
 from voiceops.sim.responses import error_response
 from voiceops.sim.server import SimServer
 from voiceops.sim.twilio import MAX_CALLS, basic_login
@@ -61,8 +62,8 @@ class ExotelCall:
 
 
 @dataclass
-class ExotelState:
-    """The simulated account and its calls."""
+class ExotelState(Recorder):
+    """The simulated account, its calls, and the latest requests' fields in `received`."""
 
     account_sid: str = ACCOUNT_SID
     api_key: str = API_KEY
@@ -141,6 +142,7 @@ async def connect(request: Request) -> Response:
         return denied
     body = (await request.body()).decode("utf-8", "replace")
     fields = {name.lower(): value for name, value in parse_qsl(body, keep_blank_values=True)}
+    _state(request).record(request.url.path, dict(fields))
     for required in ("from", "callerid"):
         if not fields.get(required):
             return _error(400, f"{required} is required")
@@ -164,7 +166,9 @@ async def details(request: Request) -> Response:
     denied = _denied(request)
     if denied is not None:
         return denied
-    found = _state(request).calls.get(request.path_params["sid"])
+    sim = _state(request)
+    sim.record(request.url.path, {})
+    found = sim.calls.get(request.path_params["sid"])
     return _answer(request, found) if found else _error(404, "no such call")
 
 

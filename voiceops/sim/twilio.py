@@ -40,6 +40,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from voiceops.sim.knobs import Recorder
 from voiceops.sim.recent import Recent
 from voiceops.sim.responses import error_response, json_response
 from voiceops.sim.server import SimServer
@@ -85,8 +86,9 @@ class HangUpRequest:
 
 
 @dataclass
-class TwilioState:
-    """The simulated account: its calls and the hang-ups asked of it."""
+class TwilioState(Recorder):
+    """The simulated account: its calls, the hang-ups asked of it, and (as every
+    simulator's state) the latest requests' form fields in `received`."""
 
     account_sid: str = ACCOUNT_SID
     auth_token: str = AUTH_TOKEN
@@ -169,8 +171,11 @@ def _resource(call: SimCall) -> dict[str, Any]:
 
 
 async def _fields(request: Request) -> dict[str, str]:
+    """The request's form fields, recorded in the state's `received`."""
     body = (await request.body()).decode("utf-8", "replace")
-    return dict(parse_qsl(body, keep_blank_values=True))
+    fields = dict(parse_qsl(body, keep_blank_values=True))
+    _state(request).record(request.url.path, dict(fields))
+    return fields
 
 
 async def create_call(request: Request) -> Response:
@@ -202,6 +207,7 @@ async def call(request: Request) -> Response:
     sim = _state(request)
     found = sim.calls.get(request.path_params["sid"])
     if request.method == "GET":
+        sim.record(request.url.path, {})
         return json_response(request, _resource(found)) if found else \
             _error(404, 20404, path=request.url.path)
     wanted = (await _fields(request)).get("Status", "")
