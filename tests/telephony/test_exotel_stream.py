@@ -136,3 +136,15 @@ def test_a_mulaw_stream_is_answered_in_mulaw(make_daemon: MakeDaemon, sims: SimS
                 break  # the greeting's tail, padded with mu-law silence (0xff), then its mark
         assert all(3200 <= len(p) <= 100_000 and len(p) % 320 == 0 for p in payloads)
         assert not payloads[-1].endswith(b"\x00" * 8)  # not PCM silence
+
+
+@pytest.mark.slow
+def test_a_number_no_profile_answers_is_refused(make_daemon: MakeDaemon,
+                                                sims: SimStack) -> None:
+    daemon = make_daemon(Settings(default_profile=None, reload=False))
+    with daemon.client.websocket_connect(PATH) as ws:
+        ws.send_text(json.dumps({"event": "connected"}))
+        ws.send_text(json.dumps(start()))
+        assert frame(ws) is None  # closed: Exotel moves the call to the flow's next applet
+    assert daemon.client.get("/v1/status").json()["session_errors"] == {"call_refused": 1}
+    assert daemon.client.get("/v1/calls").json() == []
