@@ -106,3 +106,13 @@ def test_keys_as_events_or_ignored_make_no_turn(make_daemon: MakeDaemon, sims: S
     assert keys == (["7", "#"] if mode == "event" else [])
     assert not [r for r in sims.openai_state.received
                 if r.path.startswith("/v1/chat/completions")]
+
+
+@pytest.mark.slow
+def test_a_stream_that_never_starts_is_closed(make_daemon: MakeDaemon, sims: SimStack) -> None:
+    daemon = make_daemon(Settings(default_profile="support_hi", reload=False,
+                                  start_timeout_s=0.5))
+    with daemon.client.websocket_connect(PATH) as ws:
+        send(ws, CONNECTED)
+        assert frame(ws) is None
+    assert daemon.client.get("/v1/status").json()["session_errors"] == {"stream_timeout": 1}
