@@ -238,10 +238,12 @@ def _wait_healthy(port: int) -> None:
 
 
 def _talk(command: str, daemon: DaemonProcess) -> str:
-    """`talk` pointed at the test's daemon: its URL in place of the default one."""
+    """`talk` or `phone` pointed at the test's daemon: its URL in place of the default one."""
     for default in ("http://127.0.0.1:8765", "ws://127.0.0.1:8765/v1/sessions"):
         if default in command:
             return command.replace(default, daemon.http_url)
+    if command.startswith("voiceops phone"):  # phone takes the daemon's http(s) address
+        return command.replace("voiceops phone", f"voiceops phone {daemon.http_url}", 1)
     return command.replace("voiceops talk", f"voiceops talk {daemon.ws_url}", 1)
 
 
@@ -254,7 +256,7 @@ def test_command_runs(command: str, project: Path, environment: dict[str, str],
     if re.search(r"\bvoiceops (run|sim)\b", command):
         _serve(command, project, environment)
         return
-    if command.startswith("voiceops talk"):
+    if command.startswith(("voiceops talk", "voiceops phone")):
         command = _talk(command, request.getfixturevalue("daemon"))
     done = subprocess.run(["bash", "-c", command], cwd=project, env=environment, text=True,
                           capture_output=True, timeout=180, input="What plans do you have?\n")
