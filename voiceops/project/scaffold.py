@@ -17,8 +17,8 @@ def starter_files() -> dict[str, bytes]:
     for folder in (CONFIGS, PROMPTS, KNOWLEDGE):
         for entry in _walk(starter.joinpath(folder)):
             files[f"{folder}/{entry[0]}"] = entry[1].read_bytes()
-    schema = package.joinpath("schemas", "profile.schema.json")
-    files[f"{SCHEMAS}/profile.schema.json"] = schema.read_bytes()
+    for name in ("profile.schema.json", "tools.schema.json"):  # profiles; tools/*.yaml
+        files[f"{SCHEMAS}/{name}"] = package.joinpath("schemas", name).read_bytes()
     workflow = starter.joinpath("voiceops-workflow.yml")
     files[".github/workflows/voiceops.yml"] = workflow.read_bytes()
     return files
