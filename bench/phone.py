@@ -7,8 +7,8 @@ media stream with the caller's speech in 20 ms μ-law frames in real time (or Ex
 greeting) and end of caller speech -> first agent media (the reply). The same speech is
 then sent over the native session protocol (`/v1/sessions`, end_of_turn sent by the client)
 for the same figure without a phone line: the difference is what telephony adds, the
-runner's endpointing wait included (a phone caller never sends end_of_turn). Also the
-daemon's CPU seconds per call-minute and its memory per live call.
+runner's endpointing wait (min_silence_ms: a phone caller never sends end_of_turn) taken
+off. Also the daemon's CPU seconds per call-minute and its memory per live call.
 
     python bench/phone.py [--calls 100] [--carrier twilio|exotel]
 """
@@ -21,6 +21,7 @@ import os
 import time
 from pathlib import Path
 
+from voiceops.config.settings import schema_default
 from voiceops.harness.daemon import DaemonProcess, starter_project
 from voiceops.harness.phone import CallReport, PhoneOptions, from_text, place_call
 from voiceops.harness.simulators import SimProcess
@@ -73,7 +74,8 @@ async def calls(daemon: DaemonProcess, carrier: str, count: int) -> tuple[list[C
 
 async def native(daemon: DaemonProcess, count: int) -> list[float]:
     """The same speech over /v1/sessions (16 kHz, end_of_turn sent): ms to first audio."""
-    pcm = from_text(SAID, 16000).pcm
+    said = from_text(SAID, 16000)
+    pcm = said.pcm[:said.speech_end]  # end_of_turn right where the speech ends
     sessions = await asyncio.gather(*(open_session(daemon.ws_url, PROFILE)
                                       for _ in range(count)))
     turns = await asyncio.gather(*(send_turn(s.ws, spoken(pcm)) for s in sessions))
@@ -109,9 +111,10 @@ def main() -> None:
     print(figures("reply (end of speech -> first media)", reply))
     print(figures("native (end_of_turn -> first audio)", native_ms))
     if reply and native_ms:
-        print(f"telephony adds (endpointing wait included): "
-              f"p50 {pct(reply, 0.5) - pct(native_ms, 0.5):.0f} ms, "
-              f"p99 {pct(reply, 0.99) - pct(native_ms, 0.99):.0f} ms")
+        wait = schema_default("session", "vad", "min_silence_ms")
+        print(f"telephony adds, less the {wait} ms endpointing wait (min_silence_ms): "
+              f"p50 {pct(reply, 0.5) - pct(native_ms, 0.5) - wait:.0f} ms, "
+              f"p99 {pct(reply, 0.99) - pct(native_ms, 0.99) - wait:.0f} ms")
     print(f"daemon CPU: {cpu:.1f} s, {cpu / call_minutes:.2f} s per call-minute")
     print(f"daemon memory: idle {idle / 1024:.0f} MiB, peak {peak / 1024:.0f} MiB, "
           f"{(peak - idle) / args.calls:.0f} KiB per call")
