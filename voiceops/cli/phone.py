@@ -36,6 +36,9 @@ _DEFAULT_URL = "http://127.0.0.1:8765"
               help="Exotel: a custom parameter on the stream URL (up to 3).")
 @click.option("--rate", type=click.Choice(["8000", "16000", "24000"]), default="8000",
               show_default=True, help="Exotel: the stream's ?sample-rate=.")
+@click.option("--mulaw", is_flag=True,
+              help="Exotel: μ-law 8 kHz media (a format one Exotel guide describes) instead "
+                   "of 16-bit PCM.")
 @click.option("--barge-in", "barge_in_ms", type=click.IntRange(0, 60_000), metavar="MS",
               help="Speak each turn after the first this many ms into the agent's reply "
                    "(a barge-in: the daemon must send clear).")
@@ -61,7 +64,7 @@ _DEFAULT_URL = "http://127.0.0.1:8765"
                    "[env: VOICEOPS_TOKEN].")
 def phone(url: str, twilio: bool, said: tuple[str, ...], wavs: tuple[Path, ...],
           keys: tuple[str, ...], from_number: str, to_number: str, params: tuple[str, ...],
-          rate: str, barge_in_ms: int | None, wait_hangup: bool, rest_url: str | None,
+          rate: str, mulaw: bool, barge_in_ms: int | None, wait_hangup: bool, rest_url: str | None,
           record: Path | None, auth_token: str | None, public_url: str | None,
           token: str | None) -> None:
     """Call a daemon as the phone network would: Twilio or Exotel, from their docs.
@@ -92,7 +95,7 @@ def phone(url: str, twilio: bool, said: tuple[str, ...], wavs: tuple[Path, ...],
     from voiceops.telephony.types import Carrier
 
     carrier: Carrier = "twilio" if twilio else "exotel"
-    line_rate = 8000 if twilio else int(rate)
+    line_rate = 8000 if twilio or mulaw else int(rate)
     turns = [from_wav(path, line_rate) for path in wavs]
     turns += [from_text(text, line_rate) for text in said]
     turns += [pressed(k) for k in keys]
@@ -102,7 +105,7 @@ def phone(url: str, twilio: bool, said: tuple[str, ...], wavs: tuple[Path, ...],
     account = os.environ.get("TWILIO_ACCOUNT_SID") or default_account_sid()
     options = PhoneOptions(
         base_url=url, carrier=carrier, turns=turns, rate=line_rate, from_number=from_number,
-        account_sid=account,
+        account_sid=account, mulaw=mulaw and not twilio,
         to_number=to_number, custom=custom, auth_token=password, public_url=public_url,
         token=token, barge_in_ms=barge_in_ms, hangup="daemon" if wait_hangup else "caller",
         check_hangup=hangup_check(rest, password) if rest and twilio else None)

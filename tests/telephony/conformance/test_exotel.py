@@ -8,6 +8,7 @@ import asyncio
 import base64
 import json
 
+import numpy as np
 import pytest
 import websockets
 
@@ -83,3 +84,17 @@ def test_the_daemon_hangs_up_instead_of_just_closing(daemon: DaemonProcess) -> N
     applet, so the daemon must end the call, not only close the socket."""
     report = asyncio.run(call(daemon, "exotel", [speech("Hello")], hangup="daemon"))
     assert report.ended_by == "daemon", report.lines()
+
+
+def test_the_mulaw_variant_is_answered_in_mulaw(daemon: DaemonProcess) -> None:
+    """One Exotel guide describes μ-law 8 kHz media: a start that says so gets μ-law back
+    (decoded as μ-law it is a voice, smooth from sample to sample; PCM bytes read as μ-law
+    would be noise), in chunks that keep the byte rules."""
+    report = asyncio.run(call(daemon, "exotel", [speech("What plans do you have?")],
+                              mulaw=True))
+    assert report.ok, report.lines()
+    greeting, spoken = report.replies
+    assert greeting.audio_s > 0.5 and spoken.first_media_ms is not None, report.lines()
+    agent = np.frombuffer(bytes(report.agent_track), dtype="<i2").astype(np.float64)
+    assert np.count_nonzero(agent) > 4000
+    assert np.corrcoef(agent[:-1], agent[1:])[0, 1] > 0.8  # a voice, not noise

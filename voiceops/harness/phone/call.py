@@ -56,6 +56,7 @@ class PhoneOptions:
     carrier: Carrier
     turns: Sequence[CallerTurn]
     rate: int = 8000  # Exotel's ?sample-rate= (Twilio is always 8000)
+    mulaw: bool = False  # Exotel: the μ-law 8 kHz media format instead of 16-bit PCM
     from_number: str = "+14155550123"
     to_number: str = "+14155550100"
     custom: Mapping[str, str] = field(default_factory=dict)  # Exotel query parameters
@@ -87,7 +88,7 @@ class _Call:
     def __init__(self, options: PhoneOptions, echo: Echo) -> None:
         self.o = options
         self.echo = echo
-        rate = 8000 if options.carrier == "twilio" else options.rate
+        rate = 8000 if options.carrier == "twilio" or options.mulaw else options.rate
         self.rate = rate
         self.info = CallInfo(carrier=options.carrier, call_sid=options.call_sid,
                              stream_sid=sid("MZ"), account_sid=options.account_sid,
@@ -127,7 +128,7 @@ class _Call:
             except (OSError, TimeoutError, websockets.InvalidHandshake) as exc:
                 raise DaemonConnectionError(f"cannot open the media stream {url}: "
                                             f"{exc}") from exc
-            self.dialect = DIALECTS[self.o.carrier](self.info, self.rate)
+            self.dialect = DIALECTS[self.o.carrier](self.info, self.rate, mulaw=self.o.mulaw)
             try:
                 await self._converse()
             finally:

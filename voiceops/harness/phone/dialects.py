@@ -57,9 +57,10 @@ class Dialect:
     frame_ms: int  # how much caller audio one media frame carries
     strict_fields: bool  # whether a field the docs do not list is refused
 
-    def __init__(self, call: CallInfo, rate: int) -> None:
+    def __init__(self, call: CallInfo, rate: int, *, mulaw: bool = False) -> None:
         self.call = call
         self.rate = rate
+        self.mulaw = mulaw  # Exotel: the μ-law 8 kHz variant one of its guides describes
         self.sequence = 0
         self.chunk = 0
 
@@ -210,15 +211,19 @@ class Exotel(Dialect):
                 "start": {"stream_sid": call.stream_sid, "call_sid": call.call_sid,
                           "account_sid": call.account_sid, "from": call.from_number,
                           "to": call.to_number, "custom_parameters": dict(call.custom),
-                          "media_format": {"encoding": "audio/x-raw",
-                                           "sample_rate": str(self.rate), "bit_rate": "16"}}}
+                          "media_format": self._media_format()}}
+
+    def _media_format(self) -> dict[str, str]:
+        if self.mulaw:
+            return {"encoding": "audio/x-mulaw", "sample_rate": "8000", "bit_rate": "8"}
+        return {"encoding": "audio/x-raw", "sample_rate": str(self.rate), "bit_rate": "16"}
 
     def media(self, pcm: bytes, timestamp_ms: int) -> dict[str, Any]:
         self.chunk += 1
         return {"event": "media", "sequence_number": self._next(),
                 "stream_sid": self.call.stream_sid,
                 "media": {"chunk": str(self.chunk), "timestamp": str(timestamp_ms),
-                          "payload": base64.b64encode(pcm).decode()}}
+                          "payload": base64.b64encode(self.encode(pcm)).decode()}}
 
     def dtmf(self, digit: str) -> dict[str, Any]:
         return {"event": "dtmf", "sequence_number": self._next(),
@@ -231,10 +236,10 @@ class Exotel(Dialect):
                          "reason": "callended"}}
 
     def decode(self, raw: bytes) -> bytes:
-        return raw
+        return mulaw.decode(raw) if self.mulaw else raw
 
     def encode(self, pcm: bytes) -> bytes:
-        return pcm
+        return mulaw.encode(pcm) if self.mulaw else pcm
 
     def check_chunk(self, raw: bytes) -> list[Violation]:
         size = len(raw)
