@@ -191,6 +191,10 @@ def test_numbers_from_the_environment_are_checked_after_expansion(make: MakeProj
     ("phone:\n  dtmf: {mode: digits}\n", "VO200", "phone.dtmf.mode: 'digits' is not allowed"),
     ('phone:\n  dtmf: {finish_on_key: "##"}\n', "VO200", "phone.dtmf.finish_on_key"),
     ("phone:\n  dtmf: {timeout_ms: 10}\n", "VO200", "phone.dtmf.timeout_ms"),
+    ("phone:\n  dtmf:\n    finish_on_key: #\n", "VO200",
+     "phone.dtmf.finish_on_key is empty: an unquoted # starts a comment"),
+    ("phone:\n  dtmf: {finish_on_key: 5}\n", "VO200",
+     "phone.dtmf.finish_on_key: 5 is a number to YAML, not text"),
     ("phone:\n  dtmf: {mode: turn, digits: 4}\n", "VO201", "unknown key 'digits' in phone.dtmf"),
     ('phone:\n  numbers: "+14155550100"\n', "VO200", "phone.numbers: expected a list"),
 ])

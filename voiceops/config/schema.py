@@ -97,6 +97,12 @@ def _to_diagnostics(error: ValidationError, profile: LoadedProfile) -> list[Diag
             what = _PROVIDER_SECTIONS[str(path[0])]
             return [make("VO400", *place, f"unknown {what} provider '{error.instance}'",
                          did_you_mean(str(error.instance), choices))]
+        if error.instance is None and "#" in choices:  # `finish_on_key: #` is a comment
+            return [make("VO200", *place, f"{field} is empty: an unquoted # starts a comment",
+                         'write "#" in quotes')]
+        if not isinstance(error.instance, str) and str(error.instance) in choices:
+            return [make("VO200", *place, f"{field}: {error.instance} is a number to YAML, "
+                         "not text", f'write "{error.instance}" in quotes')]
         return [make("VO200", *place, f"{field}: '{error.instance}' is not allowed",
                      did_you_mean(str(error.instance), choices))]
     if kind == "const":
