@@ -168,3 +168,15 @@ def test_the_starter_routes_its_number_and_tells_the_prompt_the_caller(tmp_path:
     system = version.render(profile, vars_).system
     assert "calling from +15005550006: offer to use that number" in system
     assert "calling from" not in profile.prompt.system  # a browser session has no number
+
+
+def test_a_number_given_to_two_profiles_is_never_served(tmp_path: Path) -> None:
+    """A reload that would route one number to two profiles is rejected whole (the running
+    version stays), with the clash named in both files."""
+    scaffold(tmp_path)
+    _add(tmp_path / "configs/sales_en.yaml", 'phone:\n  numbers: ["+16175550142"]\n')
+    built = build_version(Project(tmp_path), 2)
+    assert built.version is None
+    clashes = [d for d in built.diagnostics if d.code == "VO802"]
+    assert sorted(Path(d.path).name for d in clashes) == ["appointments_en.yaml",
+                                                         "sales_en.yaml"]
