@@ -85,6 +85,11 @@ CODES: dict[str, tuple[Severity, str]] = {
     "VO705": ("warning", "rag: sources listed but retrieval disabled"),
     "VO706": ("warning", "rag: enabled with no sources and no retriever"),
     "VO707": ("warning", "secret-shaped string in a knowledge file"),
+    # phone numbers (`phone:`)
+    "VO801": ("error", "phone number not in E.164 form"),
+    "VO802": ("error", "phone number routed to two profiles"),
+    "VO803": ("warning", "phone number listed twice in one profile"),
+    "VO804": ("error", "phone numbers on an abstract profile"),
     # tools
     "VO900": ("error", "tools: no such tools file"),
     "VO901": ("error", "tool name declared twice"),
@@ -95,11 +100,6 @@ CODES: dict[str, tuple[Severity, str]] = {
     "VO906": ("error", "credential written into a tool's URL or headers"),
     "VO907": ("warning", "the prompt names a tool that is not declared"),
     "VO908": ("warning", "declared tool the prompt never names"),
-    # phone numbers (`phone:`)
-    "VO801": ("error", "phone number not in E.164 form"),
-    "VO802": ("error", "phone number routed to two profiles"),
-    "VO803": ("warning", "phone number listed twice in one profile"),
-    "VO804": ("error", "phone numbers on an abstract profile"),
 }
 
 
