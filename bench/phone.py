@@ -18,14 +18,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import time
 from pathlib import Path
+
+import httpx
+from sessions import lag_buckets, lag_quantile  # bench/sessions.py, beside this script
 
 from voiceops.config.settings import schema_default
 from voiceops.harness.daemon import DaemonProcess, starter_project
 from voiceops.harness.phone import CallReport, PhoneOptions, from_text, place_call
 from voiceops.harness.simulators import SimProcess
 from voiceops.harness.wsclient import open_session, rss_kib, send_turn, spoken
+from voiceops.server.looplag import watch_lag
 
 PROFILE = "support_hi"
 AUTH_TOKEN = "bench-auth-token"
@@ -44,14 +49,37 @@ def figures(label: str, values: list[float]) -> str:
             f"(n={len(values)})")
 
 
+_STAGE = re.compile(r'voiceops_stage_latency_seconds_(sum|count)\{stage="(\w+)"\} (\S+)')
+
+
+def stage_totals(http_url: str) -> dict[tuple[str, str], float]:
+    """The daemon's per-stage latency sums and counts so far, from /metrics."""
+    text = httpx.get(f"{http_url}/metrics", timeout=10).text
+    return {(stage, kind): float(value) for kind, stage, value in _STAGE.findall(text)}
+
+
+def stage_means(before: dict[tuple[str, str], float],
+                after: dict[tuple[str, str], float]) -> str:
+    """Mean ms per stage between two readings (the daemon's own view of each turn)."""
+    means = []
+    for (stage, kind), total in after.items():
+        count = after[(stage, "count")] - before.get((stage, "count"), 0.0)
+        if kind == "sum" and count:
+            means.append(f"{stage} {(total - before.get((stage, kind), 0.0)) / count * 1000:.0f}")
+    return ", ".join(means) + " ms"
+
+
 def cpu_s(pid: int) -> float:
     """User + system CPU seconds of process `pid` so far (/proc/PID/stat)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def calls(daemon: DaemonProcess, carrier: str, count: int) -> tuple[list[CallReport], int]:
-    """`count` calls at once: their reports, and the daemon's peak RSS (KiB) meanwhile."""
+async def calls(daemon: DaemonProcess, carrier: str, count: int,
+                own_lag: list[float]) -> tuple[list[CallReport], int]:
+    """`count` calls at once: their reports, and the daemon's peak RSS (KiB) meanwhile.
+    `own_lag` gets this process's event-loop lag (ms): the phones' clocks run on it, so a
+    late loop delays what they measure."""
     rate = 8000
     turn = from_text(SAID, rate)
     options = PhoneOptions(daemon.http_url, carrier, [turn], rate=rate,  # type: ignore[arg-type]
@@ -66,8 +94,10 @@ async def calls(daemon: DaemonProcess, carrier: str, count: int) -> tuple[list[C
             await asyncio.sleep(0.2)
 
     watcher = asyncio.create_task(watch())
+    lag = asyncio.ensure_future(watch_lag(lambda s: own_lag.append(s * 1000), 0.01))
     reports = await asyncio.gather(*(place_call(options) for _ in range(count)))
     done.set()
+    lag.cancel()
     await watcher
     return list(reports), peak
 
@@ -95,8 +125,13 @@ def main() -> None:
         with DaemonProcess(project, [PROFILE, "--no-reload"], env=env) as daemon:
             idle = rss_kib(daemon.pid)
             cpu_before, started = cpu_s(daemon.pid), time.monotonic()
-            reports, peak = asyncio.run(calls(daemon, args.carrier, args.calls))
+            lag_before, own_lag = lag_buckets(daemon.http_url), list[float]()
+            stages_before = stage_totals(daemon.http_url)
+            reports, peak = asyncio.run(calls(daemon, args.carrier, args.calls, own_lag))
             cpu = cpu_s(daemon.pid) - cpu_before
+            lag_after = lag_buckets(daemon.http_url)
+            stages = stage_means(stages_before, stage_totals(daemon.http_url))
+            daemon_lag = [lag_quantile(lag_before, lag_after, q) for q in (0.5, 0.99)]
             wall = time.monotonic() - started
             native_ms = asyncio.run(native(daemon, args.calls))
     greeting: list[float] = [r.replies[0].first_media_ms for r in reports
@@ -109,6 +144,7 @@ def main() -> None:
           f"{wall:.1f} s")
     print(figures("greeting (start -> first media)", greeting))
     print(figures("reply (end of speech -> first media)", reply))
+    print(f"  the daemon's own view of those turns (mean, from its end of turn): {stages}")
     print(figures("native (end_of_turn -> first audio)", native_ms))
     if reply and native_ms:
         wait = schema_default("session", "vad", "min_silence_ms")
@@ -118,6 +154,8 @@ def main() -> None:
     print(f"daemon CPU: {cpu:.1f} s, {cpu / call_minutes:.2f} s per call-minute")
     print(f"daemon memory: idle {idle / 1024:.0f} MiB, peak {peak / 1024:.0f} MiB, "
           f"{(peak - idle) / args.calls:.0f} KiB per call")
+    print(f"event-loop lag: daemon p50 {daemon_lag[0]}, p99 {daemon_lag[1]}; the phones' "
+          f"own {figures('', own_lag).lstrip(': ')}")
     print(f"protocol violations: {violations}")
 
 
