@@ -27,6 +27,7 @@ from voiceops.sim.twilio import ACCOUNT_SID, AUTH_TOKEN
 FIXTURES = Path(__file__).parent / "fixtures"
 DAEMON_TOKEN = "conformance-daemon-token"
 NUMBER = "+14155550177"
+SHORT_NUMBER = "+14155550178"  # phone_short: calls last 10 s (max_duration_s)
 PROFILE = "phone_test"
 PROFILE_YAML = f"""\
 version: 1
@@ -36,6 +37,16 @@ first_message: "Hello, Acme here."
 session: {{silence_timeout_s: 2}}
 phone:
   numbers: ["{NUMBER}"]
+"""
+
+SHORT_YAML = f"""\
+version: 1
+extends: support_hi
+description: Conformance calls cut at max_duration_s
+first_message: "Hello."
+session: {{silence_timeout_s: 60, max_duration_s: 10}}
+phone:
+  numbers: ["{SHORT_NUMBER}"]
 """
 
 
@@ -60,6 +71,7 @@ def project() -> Iterator[Path]:
         root = Path(tmp)
         scaffold(root)
         (root / "configs" / f"{PROFILE}.yaml").write_text(PROFILE_YAML, encoding="utf-8")
+        (root / "configs" / "phone_short.yaml").write_text(SHORT_YAML, encoding="utf-8")
         yield root
 
 

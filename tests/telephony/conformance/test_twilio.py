@@ -13,7 +13,7 @@ import httpx
 import pytest
 import websockets
 
-from tests.telephony.conformance.conftest import NUMBER, PROFILE, call, speech
+from tests.telephony.conformance.conftest import NUMBER, PROFILE, SHORT_NUMBER, call, speech
 from voiceops.harness.daemon import DaemonProcess
 from voiceops.harness.phone import keys
 from voiceops.harness.phone.call import sid
@@ -140,16 +140,18 @@ def test_barge_in_clears_and_no_media_of_the_old_reply_follows(daemon: DaemonPro
     assert report.replies[1].first_media_ms is not None  # and the new turn is answered
 
 
-def test_the_daemon_hangs_up_through_the_rest_api(daemon: DaemonProcess,
-                                                  sims: SimStack) -> None:
-    """Silence ends the call (the profile's silence_timeout_s, twice): the daemon must end
-    it through the REST API, since closing the stream only moves Twilio to the next verb."""
+@pytest.mark.parametrize("number", [NUMBER, SHORT_NUMBER], ids=["silence", "max_duration"])
+def test_the_daemon_hangs_up_through_the_rest_api(daemon: DaemonProcess, sims: SimStack,
+                                                  number: str) -> None:
+    """Silence (the profile's silence_timeout_s, twice) or max_duration_s ends the call: the
+    daemon must end it through the REST API, since closing the stream only moves Twilio on
+    to the next verb."""
     call_sid = sid("CA")
-    sims.twilio_state.add(SimCall(call_sid, ACCOUNT_SID, NUMBER, "+14155550123",
+    sims.twilio_state.add(SimCall(call_sid, ACCOUNT_SID, number, "+14155550123",
                                   "in-progress", "inbound", time.time()))  # Twilio's own
     check = hangup_check(sims.env()["TWILIO_BASE_URL"], AUTH_TOKEN)
     report = asyncio.run(call(daemon, "twilio", [speech("Hello")], hangup="daemon",
-                              call_sid=call_sid, check_hangup=check))
+                              call_sid=call_sid, check_hangup=check, to_number=number))
     assert report.ended_by == "daemon" and report.rest_hangup is True, report.lines()
     assert report.ok, report.lines()
     assert [(h.call_sid, h.status) for h in sims.twilio_state.hangups.items()
