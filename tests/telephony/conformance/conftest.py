@@ -75,22 +75,28 @@ def project() -> Iterator[Path]:
         yield root
 
 
-def _daemon(project: Path, sims: SimStack, **env: str) -> DaemonProcess:
-    return DaemonProcess(project, [PROFILE, "--no-reload"],
-                         env={**sims.env(), **env})
+def _daemon(project: Path, sims: SimStack, *profile: str, **env: str) -> DaemonProcess:
+    return DaemonProcess(project, [*profile, "--no-reload"], env={**sims.env(), **env})
 
 
 @pytest.fixture(scope="session")
 def daemon(project: Path, sims: SimStack) -> Iterator[DaemonProcess]:
     """The daemon on loopback with no VOICEOPS_TOKEN (open to loopback callers)."""
-    with _daemon(project, sims, VOICEOPS_TOKEN="") as running:
+    with _daemon(project, sims, PROFILE, VOICEOPS_TOKEN="") as running:
         yield running
 
 
 @pytest.fixture(scope="session")
 def guarded(project: Path, sims: SimStack) -> Iterator[DaemonProcess]:
     """The same daemon with VOICEOPS_TOKEN set: Exotel must authenticate."""
-    with _daemon(project, sims, VOICEOPS_TOKEN=DAEMON_TOKEN) as running:
+    with _daemon(project, sims, PROFILE, VOICEOPS_TOKEN=DAEMON_TOKEN) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def no_default(project: Path, sims: SimStack) -> Iterator[DaemonProcess]:
+    """The daemon with no default profile: a number no profile lists is refused."""
+    with _daemon(project, sims, VOICEOPS_TOKEN="") as running:
         yield running
 
 

@@ -79,6 +79,13 @@ def test_with_a_daemon_token_the_stream_needs_it(guarded: DaemonProcess) -> None
     assert asyncio.run(_opened(guarded, query=f"&token={DAEMON_TOKEN}"))
 
 
+def test_a_number_nobody_answers_is_not_streamed(no_default: DaemonProcess) -> None:
+    report = asyncio.run(call(no_default, "exotel", [speech("Hello")],
+                              to_number="+919876500000", greeting_timeout_s=5.0))
+    assert report.ended_by == "daemon", report.lines()  # closed (sorry said or not)
+    assert all(r.first_media_ms is None for r in report.replies[1:])  # never answered
+
+
 def test_the_daemon_hangs_up_instead_of_just_closing(daemon: DaemonProcess) -> None:
     """Silence ends the call: Exotel documents closing the stream as moving on to the next
     applet, so the daemon must end the call, not only close the socket."""

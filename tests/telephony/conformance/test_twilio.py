@@ -67,6 +67,12 @@ def test_a_signed_webhook_is_answered_with_a_bidirectional_stream(
     assert answer.parameters["profile"] == PROFILE and answer.parameters["token"]
 
 
+def test_a_number_nobody_answers_is_told_sorry_and_hung_up_on(no_default: DaemonProcess) -> None:
+    report = asyncio.run(call(no_default, "twilio", [speech("Hello")], to_number="+14155550199"))
+    assert report.refused is not None and report.refused.strip(), report.lines()
+    assert not report.ok and report.replies == []  # no stream was opened
+
+
 async def _stream_with(daemon: DaemonProcess, call_sid: str,
                        parameters: dict[str, str]) -> list[Any]:
     """Open the stream as Twilio would with these customParameters: what came back
