@@ -15,7 +15,7 @@ import websockets
 from tests.telephony.conformance.conftest import DAEMON_TOKEN, NUMBER, call, speech
 from voiceops.harness.daemon import DaemonProcess
 from voiceops.harness.phone import keys
-from voiceops.harness.phone.call import EXOTEL_PATH
+from voiceops.harness.phone.address import EXOTEL_PATH
 
 pytestmark = pytest.mark.slow
 

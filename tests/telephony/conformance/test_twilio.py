@@ -16,8 +16,8 @@ import websockets
 from tests.telephony.conformance.conftest import NUMBER, PROFILE, SHORT_NUMBER, call, speech
 from voiceops.harness.daemon import DaemonProcess
 from voiceops.harness.phone import keys
-from voiceops.harness.phone.call import sid
 from voiceops.harness.phone.dialects import Twilio
+from voiceops.harness.phone.options import sid
 from voiceops.harness.phone.rest import hangup_check
 from voiceops.harness.phone.webhook import WEBHOOK_PATH, call_form, parse_twiml, sign
 from voiceops.sim.stack import SimStack
@@ -158,7 +158,9 @@ def test_the_daemon_hangs_up_through_the_rest_api(daemon: DaemonProcess, sims: S
     check = hangup_check(sims.env()["TWILIO_BASE_URL"], AUTH_TOKEN)
     report = asyncio.run(call(daemon, "twilio", [speech("Hello")], hangup="daemon",
                               call_sid=call_sid, check_hangup=check, to_number=number))
-    assert report.ended_by == "daemon" and report.rest_hangup is True, report.lines()
+    hangups = [h for h in sims.twilio_state.hangups.items() if h.call_sid == call_sid]
+    assert report.ended_by == "daemon" and report.rest_hangup is True, \
+        (report.lines(), hangups, daemon.output[-2000:])
     assert report.ok, report.lines()
     assert [(h.call_sid, h.status) for h in sims.twilio_state.hangups.items()
             if h.call_sid == call_sid] == [

@@ -6,8 +6,9 @@ AgentStream) against a daemon, written from the carriers' docs, for people and t
     report.lines(), report.violations
 """
 
-from voiceops.harness.phone.call import PhoneOptions, place_call
+from voiceops.harness.phone.call import place_call
 from voiceops.harness.phone.dialects import Violation
+from voiceops.harness.phone.options import PhoneOptions
 from voiceops.harness.phone.report import CallReport, Reply, stereo_wav
 from voiceops.harness.phone.voice import CallerTurn, from_text, from_wav, keys
 

@@ -15,79 +15,37 @@ caller's speech is sent to the first agent media frame that arrives after it.
 from __future__ import annotations
 
 import asyncio
-import base64
 import dataclasses
 import json
-import secrets
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from collections.abc import Callable
+from typing import Any
 
 from voiceops.errors import DaemonConnectionError
-from voiceops.harness.phone import webhook
+from voiceops.harness.phone.address import stream_address
 from voiceops.harness.phone.dialects import DIALECTS, Dialect, Violation
+from voiceops.harness.phone.options import PhoneOptions, sid
 from voiceops.harness.phone.playout import Playout
 from voiceops.harness.phone.report import CallReport, Reply
 from voiceops.harness.phone.voice import CallerTurn
-from voiceops.telephony.types import CallInfo, Carrier
+from voiceops.telephony.types import CallInfo
 
-__all__ = ["EXOTEL_PATH", "PhoneOptions", "place_call", "sid"]
+__all__ = ["place_call"]
 
-EXOTEL_PATH = "/v1/telephony/exotel/stream"
 TICK_S = 0.02
 _KEY_GAP_S = 0.1  # between the keys of one --dtmf entry, as a quick finger presses them
 _CONNECT_TIMEOUT_S = 15.0
-Echo = Callable[[str], None]
-#: Asks the carrier's REST API whether the call was hung up (None: it cannot tell).
-HangupCheck = Callable[[CallInfo], Awaitable[bool | None]]
-
-
-def sid(prefix: str) -> str:
-    """A carrier-style id: two letters and 32 hex digits (CA..., MZ..., AC...)."""
-    return prefix + secrets.token_hex(16)
-
-
-@dataclass
-class PhoneOptions:
-    """How to place the call. `base_url` is the daemon's http(s)://host:port."""
-
-    base_url: str
-    carrier: Carrier
-    turns: Sequence[CallerTurn]
-    rate: int = 8000  # Exotel's ?sample-rate= (Twilio is always 8000)
-    mulaw: bool = False  # Exotel: the μ-law 8 kHz media format instead of 16-bit PCM
-    from_number: str = "+14155550123"
-    to_number: str = "+14155550100"
-    custom: Mapping[str, str] = field(default_factory=dict)  # Exotel query parameters
-    account_sid: str = field(default_factory=lambda: sid("AC"))
-    call_sid: str = field(default_factory=lambda: sid("CA"))  # Twilio's CallSid, Exotel's call_sid
-    auth_token: str = ""  # Twilio: signs the webhook
-    public_url: str | None = None  # Twilio: the URL the signature covers (else base_url)
-    token: str | None = None  # Exotel: the daemon's token (Basic auth password)
-    token_in: Literal["basic", "query"] = "basic"
-    barge_in_ms: int | None = None  # speak the next turn this long into the agent's reply
-    pause_s: float = 0.6  # quiet after the agent's reply has played, before the next turn
-    greeting_timeout_s: float = 5.0  # no greeting audio by then: go on without one
-    reply_timeout_s: float = 20.0
-    hangup: Literal["caller", "daemon"] = "caller"  # who ends the call
-    daemon_hangup_timeout_s: float = 60.0
-    check_hangup: HangupCheck | None = None
-
-
-async def place_call(options: PhoneOptions, echo: Echo | None = None) -> CallReport:
+async def place_call(options: PhoneOptions) -> CallReport:
     """Place the call, hold the conversation, and return what the phone saw.
 
     Raises DaemonConnectionError when the daemon cannot be reached or refuses the
     stream before it starts.
     """
-    return await _Call(options, echo or (lambda _: None)).run()
+    return await _Call(options).run()
 
 
 class _Call:
-    def __init__(self, options: PhoneOptions, echo: Echo) -> None:
+    def __init__(self, options: PhoneOptions) -> None:
         self.o = options
-        self.echo = echo
         rate = 8000 if options.carrier == "twilio" or options.mulaw else options.rate
         self.rate = rate
         self.info = CallInfo(carrier=options.carrier, call_sid=options.call_sid,
@@ -118,7 +76,7 @@ class _Call:
 
         async with httpx.AsyncClient(timeout=_CONNECT_TIMEOUT_S) as client:
             self.http = client
-            url, headers = await self._stream_address(client)
+            url, headers = await self._open(client)
             if url is None:
                 return self.report
             try:
@@ -137,40 +95,18 @@ class _Call:
                 await self._check_hangup()
         return self.report
 
-    async def _stream_address(self, client: Any) -> tuple[str | None, dict[str, str]]:
-        base = self.o.base_url.rstrip("/")
-        if self.o.carrier == "exotel":
-            query = {"sample-rate": str(self.rate), **self.o.custom}
-            headers = {}
-            if self.o.token and self.o.token_in == "query":
-                query["token"] = self.o.token
-            elif self.o.token:
-                basic = base64.b64encode(f"exotel:{self.o.token}".encode()).decode()
-                headers["Authorization"] = f"Basic {basic}"
-            return _ws(base + EXOTEL_PATH) + "?" + urlencode(query), headers
-        url = base + webhook.WEBHOOK_PATH
-        signed = (self.o.public_url.rstrip("/") + webhook.WEBHOOK_PATH
-                  if self.o.public_url else url)
-        form = webhook.call_form(call_sid=self.info.call_sid,
-                                 account_sid=self.info.account_sid,
-                                 from_number=self.info.from_number,
-                                 to_number=self.info.to_number)
-        status, body = await webhook.post_webhook(client, url, self.o.auth_token, form,
-                                                  signed_url=signed)
-        if status != 200:
-            raise DaemonConnectionError(f"the voice webhook answered HTTP {status}: "
-                                        f"{body.strip()[:200]}")
-        answer = webhook.parse_twiml(body)
-        if answer.stream_url is None:
+    async def _open(self, client: Any) -> tuple[str | None, dict[str, str]]:
+        """Where the stream is (None: the call was refused), and the headers to open it."""
+        url, headers, answer = await stream_address(self.o, self.info, client)
+        if answer is not None and answer.stream_url is None:
             self.report.refused = answer.said or "(no stream)"
-            return None, {}
-        if answer.listen_only:
-            self.report.violations.append(Violation(
-                "listen_only", "the TwiML opens <Start><Stream> (listen-only): the agent "
-                "could not be heard; use <Connect><Stream>"))
-        self.info = dataclasses.replace(self.info, custom=answer.parameters)
-        self.report.stream_sid = self.info.stream_sid
-        return answer.stream_url, {}
+        elif answer is not None:
+            if answer.listen_only:
+                self.report.violations.append(Violation(
+                    "listen_only", "the TwiML opens <Start><Stream> (listen-only): the agent "
+                    "could not be heard; use <Connect><Stream>"))
+            self.info = dataclasses.replace(self.info, custom=answer.parameters)
+        return url, headers
 
     # the conversation -----------------------------------------------------------
     async def _converse(self) -> None:
@@ -401,8 +337,3 @@ class _Call:
                 f"the {self.o.carrier} REST API (closing a stream moves the call on to the "
                 "next verb or applet; it does not end it)"))
 
-
-def _ws(url: str) -> str:
-    parts = urlsplit(url)
-    scheme = {"http": "ws", "https": "wss"}.get(parts.scheme, parts.scheme)
-    return urlunsplit((scheme, parts.netloc, parts.path, parts.query, ""))

@@ -11,7 +11,7 @@ so an Exotel call the daemon ends is not asked about.
 
 from __future__ import annotations
 
-from voiceops.harness.phone.call import HangupCheck
+from voiceops.harness.phone.options import HangupCheck
 from voiceops.telephony.types import CallInfo
 
 __all__ = ["hangup_check"]
