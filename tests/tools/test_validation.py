@@ -8,6 +8,7 @@ from tests.tools.conftest import ENV, write
 from voiceops.catalog.sources import offline_catalog
 from voiceops.diagnostics import Diagnostic
 from voiceops.project import Project
+from voiceops.tools.mentions import mentioned
 from voiceops.validation.validator import Validator
 
 HTTP = "http: {url: 'https://booking.example.com/q'}"
@@ -144,3 +145,14 @@ def test_a_prompt_that_names_no_tool_is_left_alone(project: Project) -> None:
     assert check(project, prompt(project, "Answer questions about order_status. Look up "
                                           "the order first.") +
                           f"tools:\n  - {{name: lookup, description: A., {HTTP}}}\n") == []
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("Use `check_availability` first, then call book_appointment.",
+     ["check_availability", "book_appointment"]),
+    ("Run the lookup_order tool, or `send-sms`, or cancel_order() if asked.",
+     ["lookup_order", "send-sms", "cancel_order"]),
+    ("Schedule follow-up(s) and explain the check-in tool; ask for their order_id.", []),
+])
+def test_what_counts_as_the_prompt_naming_a_tool(text: str, names: list[str]) -> None:
+    assert mentioned(text) == names

@@ -22,12 +22,15 @@ from voiceops.suggest import did_you_mean
 
 __all__ = ["check_mentions", "mentioned"]
 
+#: In prose only snake_case counts ("follow-up(s)", "the check-in tool" are words); in
+#: backticks, a dashed name too.
+_SNAKE = r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+"
 _NAME = r"[A-Za-z][A-Za-z0-9]*(?:[_-][A-Za-z0-9]+)+"
 _MENTION = re.compile(
     rf"`(?P<a>{_NAME})(?:\(\))?`"
-    rf"|\b(?:use|call|run|invoke|trigger)\s+(?:the\s+)?(?P<b>{_NAME})\b"
-    rf"|\b(?P<c>{_NAME})\s+(?:tool|function)\b"
-    rf"|\b(?P<d>{_NAME})\(", re.I)
+    rf"|\b(?:use|call|run|invoke|trigger)\s+(?:the\s+)?(?P<b>{_SNAKE})\b"
+    rf"|\b(?P<c>{_SNAKE})\s+(?:tool|function)\b"
+    rf"|\b(?P<d>{_SNAKE})\(", re.I)
 
 
 def mentioned(text: str) -> list[str]:
