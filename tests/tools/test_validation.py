@@ -156,3 +156,10 @@ def test_a_prompt_that_names_no_tool_is_left_alone(project: Project) -> None:
 ])
 def test_what_counts_as_the_prompt_naming_a_tool(text: str, names: list[str]) -> None:
     assert mentioned(text) == names
+
+
+def test_a_tool_without_a_name_is_the_schemas_to_report(project: Project) -> None:
+    found = check(project, prompt(project, "Use `end_call` when done.") +
+                  f"tools:\n  - {{description: A., {HTTP}}}\n  - builtin: end_call\n")
+    assert [(d.code, d.message) for d in found] == [
+        ("VO202", "tools[0].name is required")]

@@ -48,8 +48,8 @@ def check_mentions(profile: LoadedProfile, library: TemplateLibrary) -> list[Dia
     tool the prompt never names when it names others (both warnings)."""
     tools = profile.data.get("tools")
     entries = {i: e for i, e in enumerate(tools if isinstance(tools, list) else ())
-               if isinstance(e, dict)}
-    declared = {i: str(e.get("name") or e.get("builtin")) for i, e in entries.items()}
+               if isinstance(e, dict) and isinstance(e.get("name", e.get("builtin")), str)}
+    declared = {i: str(e.get("name", e.get("builtin"))) for i, e in entries.items()}
     if not declared and not profile.data.get("prompt"):
         return []
     try:
