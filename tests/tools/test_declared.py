@@ -130,3 +130,21 @@ def test_tools_inherit_like_every_list(project: Project, child: str) -> None:
     names = [t.name for t in ToolSettings.all_of(checked.profile.data)]
     assert names == (["end_call"] if child else
                      ["check_availability", "end_call", "transfer_call"])
+
+
+def test_an_environment_overlay_replaces_the_tools_and_is_blamed_for_its_own(
+        project: Project) -> None:
+    (project.root / "tools").mkdir()
+    (project.root / "tools" / "staging.yaml").write_text(
+        "tools:\n  - name: lookup\n    description: Look up.\n"
+        "    http: {url: 'https://staging.example.com/q', timeout_s: 99}\n", encoding="utf-8")
+    (project.configs / "env").mkdir()
+    (project.configs / "env" / "staging.yaml").write_text(
+        "version: 1\nall:\n  tools: [staging, {builtin: end_call}]\n", encoding="utf-8")
+    path = write(project, "agent", ISSUE_EXAMPLE)
+    checked = Validator(project, offline_catalog(project), env=ENV,
+                        overlay="staging").check(path)
+    assert checked.profile is not None
+    assert [t.name for t in ToolSettings.all_of(checked.profile.data)] == ["lookup", "end_call"]
+    assert [(d.code, d.path, d.line) for d in checked.diagnostics if d.severity == "error"] == [
+        ("VO200", "tools/staging.yaml", 4)]  # timeout_s over 30, in the shared file
