@@ -238,3 +238,35 @@ def test_the_voice_speaks_at_the_line_rate_when_the_catalog_lists_it(
         assert frame(ws) is not None
     # bulbul:v3 lists 8000 Hz: asked for it, nothing to resample
     assert sims.sarvam_state.last("/text-to-speech").body["speech_sample_rate"] == 8000
+
+
+@pytest.mark.slow
+def test_the_runner_ends_a_callers_spoken_turn_and_answers_it(make_daemon: MakeDaemon,
+                                                             sims: SimStack) -> None:
+    sims.sarvam_state.transcripts.append("I want to recharge my number")
+    daemon = make_daemon()
+    with daemon.client.websocket_connect(PATH) as ws:
+        send(ws, CONNECTED)
+        send(ws, start(tokens.issue(CALL_SID, "quick"), "quick"))
+        while (sent := frame(ws)) is not None and sent["event"] != "mark":
+            pass
+        # the greeting has been sent; say it played, then speak and fall silent (phone
+        # callers never say end_of_turn: the runner hears the silence)
+        assert sent is not None
+        send(ws, {"event": "mark", "streamSid": STREAM_SID, "sequenceNumber": "3",
+                  "mark": {"name": sent["mark"]["name"]}})
+        speech = pcm_to_ulaw(synthesize("recharge my number please", 8000, voice="caller"))
+        silence = b"\xff" * 8000 * 2
+        audio = speech + silence
+        for n, at in enumerate(range(0, len(audio), 160)):
+            send(ws, media(audio[at:at + 160], n))
+        deadline = time.monotonic() + 30
+        asked: list[Any] = []
+        while not asked and time.monotonic() < deadline:
+            asked = [r.body for r in sims.openai_state.received
+                     if r.path.startswith("/v1/chat/completions")]
+            frame(ws)
+        assert asked, "the caller's turn never reached the LLM"
+        assert asked[-1]["messages"][-1]["content"] == "I want to recharge my number"
+        [call] = daemon.client.get("/v1/calls").json()
+        assert {"who": "caller", "text": "I want to recharge my number"} in call["log"]

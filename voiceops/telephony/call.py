@@ -153,6 +153,7 @@ class Call:
                           env=runner.env, outbox=self.outbox, observer=runner.metrics,
                           input_rate=event.sample_rate, output_rate=self.outbox.output_rate,
                           playback=playback, health=runner.health,
+                          endpointing=True,  # a caller never sends end_of_turn
                           announce={"carrier": call.carrier, "call_sid": call.call_sid})
         self.session = session
         self.live = LiveCall(call=call, caller=phone_number(call.from_number, call.carrier),
