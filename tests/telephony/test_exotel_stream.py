@@ -53,6 +53,13 @@ def test_every_event_exotel_sends_parses_to_its_type() -> None:
         "reason": "callended"}})) == Stopped(SID, "callended")
 
 
+def test_the_urls_custom_parameters_reach_the_call_unless_the_start_repeats_them() -> None:
+    dialect = ExotelDialect(8000, {"campaign": "spring", "key1": "from-url"})
+    started = dialect.parse(json.dumps(start()))
+    assert isinstance(started, Started)
+    assert started.call.custom == {"campaign": "spring", "key1": "value1"}
+
+
 def test_a_mulaw_media_format_is_streamed_in_mulaw() -> None:
     started = ExotelDialect().parse(json.dumps(start(encoding="audio/x-mulaw")))
     assert isinstance(started, Started) and started.encoding == "mulaw"

@@ -38,6 +38,8 @@ log = logging.getLogger("voiceops.telephony")
 #: A carrier streams media every 20-100 ms for the whole call: this long without a frame
 #: means the stream is dead.
 STREAM_QUIET_S = 30.0
+#: Query parameters of the Exotel URL that are the daemon's, not the call's
+_OUR_PARAMETERS = frozenset({"sample-rate", "token"})
 
 
 async def twilio_stream(ws: WebSocket) -> None:
@@ -57,7 +59,9 @@ async def exotel_stream(ws: WebSocket) -> None:
         await ws.close(CLOSE_POLICY, f"sample-rate must be one of "
                        f"{', '.join(map(str, EXOTEL_RATES))}")
         return
-    await _serve(ws, ExotelDialect(int(asked)), token_required=False)
+    # the applet's custom parameters ride in the URL's query, beside ours
+    custom = {k: v for k, v in ws.query_params.items() if k not in _OUR_PARAMETERS}
+    await _serve(ws, ExotelDialect(int(asked), custom), token_required=False)
 
 
 def _exotel_authorized(ws: WebSocket, token: str | None) -> bool:

@@ -14,6 +14,7 @@ Sources: developer.exotel.com/docs/agentstream/websocket-protocol, .../stream-vo
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from types import MappingProxyType
 
 from voiceops.telephony.events import (
@@ -47,8 +48,12 @@ class ExotelDialect:
     carrier: Carrier = "exotel"
     chunks = ChunkRule(multiple=320, min_bytes=3200, max_bytes=100_000)
 
-    def __init__(self, sample_rate: int = 8000) -> None:
+    def __init__(self, sample_rate: int = 8000,
+                 url_parameters: Mapping[str, str] | None = None) -> None:
         self.sample_rate = sample_rate
+        #: the custom parameters of the applet's URL (its query), for a start that does not
+        #: repeat them in custom_parameters
+        self.url_parameters = dict(url_parameters or {})
 
     def parse(self, raw: str) -> Event:
         frame = Fields.frame(raw)
@@ -95,7 +100,7 @@ class ExotelDialect:
         if rate not in EXOTEL_RATES or (encoding == "mulaw" and rate != 8000):
             raise StreamError(f"start.media_format.sample_rate {rate} is not one Exotel "
                               "streams (8000, 16000, 24000; mu-law at 8000)")
-        custom = start.strings("custom_parameters")
+        custom = {**self.url_parameters, **start.strings("custom_parameters")}
         call = CallInfo(carrier="exotel", call_sid=start.text("call_sid"), stream_sid=sid,
                         account_sid=start.text("account_sid", empty=True),
                         from_number=start.text("from", empty=True),
