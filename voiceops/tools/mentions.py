@@ -26,17 +26,24 @@ __all__ = ["check_mentions", "mentioned"]
 #: backticks, a dashed name too.
 _SNAKE = r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+"
 _NAME = r"[A-Za-z][A-Za-z0-9]*(?:[_-][A-Za-z0-9]+)+"
-_MENTION = re.compile(
-    rf"`(?P<a>{_NAME})(?:\(\))?`"
-    rf"|\b(?:use|call|run|invoke|trigger)\s+(?:the\s+)?(?P<b>{_SNAKE})\b"
-    rf"|\b(?P<c>{_SNAKE})\s+(?:tool|function)\b"
-    rf"|\b(?P<d>{_SNAKE})\(", re.I)
+_BACKTICKED = re.compile(rf"`({_NAME})(?:\(\))?`")
+_WORD = re.compile(rf"(?<![\w-])({_SNAKE})(?![\w-])")
+_BEFORE = re.compile(r"\b(?:use|call|run|invoke|trigger)\s+(?:the\s+)?\Z", re.I)
+_AFTER = re.compile(r"\s+(?:tool|function)\b|\(", re.I)
 
 
 def mentioned(text: str) -> list[str]:
-    """The names `text` presents as tools, in order, each once."""
-    found = (next(g for g in m.groups() if g) for m in _MENTION.finditer(text))
-    return list(dict.fromkeys(found))
+    """The names `text` presents as tools, in order, each once. Each snake_case word is
+    looked at in its context (one pass over the words, not a pattern tried at every word
+    boundary: prompts are long, and validate reads one per profile)."""
+    found = [(m.start(), m.group(1)) for m in _BACKTICKED.finditer(text)] if "`" in text \
+        else []
+    if "_" in text:
+        for m in _WORD.finditer(text):
+            if _AFTER.match(text, m.end()) or _BEFORE.search(text, max(0, m.start() - 24),
+                                                             m.start()):
+                found.append((m.start(), m.group(1)))
+    return list(dict.fromkeys(name for _, name in sorted(found)))
 
 
 def _names_word(text: str, name: str) -> bool:
