@@ -146,12 +146,9 @@ def test_barge_in_clears_and_no_media_of_the_old_reply_follows(daemon: DaemonPro
     assert report.replies[1].first_media_ms is not None  # and the new turn is answered
 
 
-@pytest.mark.parametrize("number", [NUMBER, SHORT_NUMBER], ids=["silence", "max_duration"])
-def test_the_daemon_hangs_up_through_the_rest_api(daemon: DaemonProcess, sims: SimStack,
-                                                  number: str) -> None:
-    """Silence (the profile's silence_timeout_s, twice) or max_duration_s ends the call: the
-    daemon must end it through the REST API, since closing the stream only moves Twilio on
-    to the next verb."""
+def _ended_by_the_daemon(daemon: DaemonProcess, sims: SimStack, number: str) -> None:
+    """A call to `number` that the daemon ends: it must hang up through the REST API, since
+    closing the stream only moves Twilio on to the next verb."""
     call_sid = sid("CA")
     sims.twilio_state.add(SimCall(call_sid, ACCOUNT_SID, number, "+14155550123",
                                   "in-progress", "inbound", time.time()))  # Twilio's own
@@ -162,6 +159,22 @@ def test_the_daemon_hangs_up_through_the_rest_api(daemon: DaemonProcess, sims: S
     assert report.ended_by == "daemon" and report.rest_hangup is True, \
         (report.lines(), hangups, daemon.output[-2000:])
     assert report.ok, report.lines()
-    assert [(h.call_sid, h.status) for h in sims.twilio_state.hangups.items()
-            if h.call_sid == call_sid] == [
-        (call_sid, "completed")]
+    assert [(h.call_sid, h.status) for h in hangups] == [(call_sid, "completed")]
+
+
+def test_a_silent_caller_is_hung_up_through_the_rest_api(daemon: DaemonProcess,
+                                                         sims: SimStack) -> None:
+    """The profile's silence_timeout_s, twice."""
+    _ended_by_the_daemon(daemon, sims, NUMBER)
+
+
+@pytest.mark.xfail(strict=True, reason="bug in the daemon (telephony/call.py): a call that "
+                   "reaches max_duration_s after the daemon's first call is closed (1000) "
+                   "with no REST request and no 'hang-up failed' warning; the first call of "
+                   "a fresh daemon is hung up")
+def test_a_call_cut_at_max_duration_is_hung_up_through_the_rest_api(
+        daemon: DaemonProcess, sims: SimStack) -> None:
+    """max_duration_s (10 s on phone_short), on a daemon that has taken calls before."""
+    report = asyncio.run(call(daemon, "twilio", [keys("1")]))  # an earlier, ordinary call
+    assert report.ok, report.lines()
+    _ended_by_the_daemon(daemon, sims, SHORT_NUMBER)
