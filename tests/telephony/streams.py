@@ -4,6 +4,7 @@ the carriers' docs show them, and a recorder standing in for the REST hang-up.""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from collections.abc import Callable, Iterator
@@ -46,8 +47,10 @@ class HangUps:
     """Stands in for the carriers' REST hang-up: records each call it was asked to end."""
 
     calls: list[CallInfo] = field(default_factory=list)
+    delay_s: float = 0.0  # how long the carrier takes to answer
 
     async def __call__(self, call: CallInfo) -> None:
+        await asyncio.sleep(self.delay_s)
         self.calls.append(call)
 
 

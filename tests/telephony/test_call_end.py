@@ -116,3 +116,25 @@ def test_a_stream_that_never_starts_is_closed(make_daemon: MakeDaemon, sims: Sim
         send(ws, CONNECTED)
         assert frame(ws) is None
     assert daemon.client.get("/v1/status").json()["session_errors"] == {"stream_timeout": 1}
+
+
+@pytest.mark.slow
+def test_the_hang_up_is_not_cut_short_by_the_caller_still_streaming(
+        make_daemon: MakeDaemon, sims: SimStack) -> None:
+    # media keeps arriving every 20 ms while the carrier takes its time to answer the
+    # hang-up: the stream must not be closed (and the request cancelled with it) before
+    daemon = make_daemon(Settings(default_profile="support_hi", reload=False,
+                                  max_session_s=1.0))
+    daemon.hang_ups.delay_s = 0.3
+    with daemon.client.websocket_connect(PATH) as ws:
+        send(ws, CONNECTED)
+        send(ws, start(tokens.issue(CALL_SID, "quick"), "quick"))
+        until = time.monotonic() + 3.0
+        n = 0
+        while time.monotonic() < until:
+            n += 1
+            send(ws, media(b"\xff" * 160, n))
+            time.sleep(0.02)
+        while frame(ws) is not None:
+            pass
+    assert [c.call_sid for c in daemon.hang_ups.calls] == [CALL_SID]

@@ -81,6 +81,7 @@ class Call:
         self._deadline: asyncio.TimerHandle | None = None
         self._warned = False
         self._tasks: set[asyncio.Task[None]] = set()
+        self._ending: asyncio.Future[None] | None = None  # our hang-up, once begun
 
     async def frame(self, raw: str) -> bool:
         """Handle one text frame; True when the call is over."""
@@ -111,6 +112,8 @@ class Call:
             return
         if self.session is None or self.outbox is None:
             raise StreamError(f"{type(event).__name__.lower()} before start")
+        if self._ending is not None and not isinstance(event, Stopped):
+            return  # hanging up: what the caller still sends changes nothing
         if event.stream_sid != self.outbox.stream_sid:
             raise StreamError(f"stream id {event.stream_sid!r} is not this stream's")
         if isinstance(event, Media):
@@ -212,10 +215,18 @@ class Call:
         await self.end()
 
     async def end(self) -> None:
-        """Our side ends the call: the carrier's REST hang-up, then the socket closes."""
+        """Our side ends the call: the carrier's REST hang-up, then the socket closes.
+
+        It runs once, to its end, as a task of its own: whoever asked (the session's
+        silence timer, the max_duration_s timer) is cancelled when the call closes, and the
+        hang-up must not go with it."""
         if self.over.is_set():
             return
-        self.over.set()
+        if self._ending is None:
+            self._ending = asyncio.ensure_future(self._end())
+        await asyncio.shield(self._ending)
+
+    async def _end(self) -> None:
         if self.live is not None:
             self.live.state = "ending"
             try:
@@ -224,10 +235,14 @@ class Call:
                 log.warning("call %s: the %s hang-up failed (%s); closing the stream",
                             self.live.call.call_sid, self.live.call.carrier, exc)
                 self.runner.metrics.error("hangup_failed")
+        self.over.set()
         await self._close()
 
     async def close(self) -> None:
-        """The socket is gone: stop the session, forget the call."""
+        """The socket is gone: finish hanging up (if our side was), stop the session,
+        forget the call."""
+        if self._ending is not None:
+            await asyncio.gather(self._ending, return_exceptions=True)
         self.over.set()
         for timer in (self._deadline, self._keys_timer):
             if timer is not None:

@@ -168,10 +168,6 @@ def test_a_silent_caller_is_hung_up_through_the_rest_api(daemon: DaemonProcess,
     _ended_by_the_daemon(daemon, sims, NUMBER)
 
 
-@pytest.mark.xfail(strict=True, reason="bug in the daemon (telephony/call.py): a call that "
-                   "reaches max_duration_s after the daemon's first call is closed (1000) "
-                   "with no REST request and no 'hang-up failed' warning; the first call of "
-                   "a fresh daemon is hung up")
 def test_a_call_cut_at_max_duration_is_hung_up_through_the_rest_api(
         daemon: DaemonProcess, sims: SimStack) -> None:
     """max_duration_s (10 s on phone_short), on a daemon that has taken calls before."""
