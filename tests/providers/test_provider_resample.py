@@ -6,6 +6,7 @@ import itertools
 import math
 import struct
 
+import numpy as np
 import pytest
 
 from voiceops.providers.resample import resample
@@ -38,3 +39,28 @@ def test_the_same_rate_is_left_alone_and_nonsense_refused() -> None:
     assert resample(b"\x01", 48000, 16000) == b"\x01"
     with pytest.raises(ValueError, match="positive"):
         resample(pcm, 0, 16000)
+
+
+def impurity(pcm: bytes, rate: int, hz: float) -> float:
+    """The share of `pcm`'s energy more than 50 Hz away from `hz`: what the resampler added
+    (images, aliases) to a pure tone."""
+    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float64) * np.hanning(len(pcm) // 2)
+    power = np.abs(np.fft.rfft(samples)) ** 2
+    freqs = np.fft.rfftfreq(len(samples), 1 / rate)
+    return float(power[np.abs(freqs - hz) > 50].sum() / power.sum())
+
+
+@pytest.mark.parametrize(("source", "target", "hz"), [
+    (8000, 16000, 3500),   # a phone line to STT: linear interpolation leaves an image at 4.5 kHz
+    (24000, 8000, 1000),   # a voice to a phone line
+    (22050, 16000, 3000),  # a non-integer ratio
+])
+def test_a_tone_stays_a_pure_tone(source: int, target: int, hz: int) -> None:
+    after = resample(tone(source, seconds=1.0, hz=hz), source, target)
+    assert impurity(after, target, hz) < 1e-3  # under -30 dB
+
+
+def test_what_the_new_rate_cannot_hold_is_filtered_out_not_folded_in() -> None:
+    # 6 kHz at 24 kHz has no place at 8 kHz (Nyquist 4 kHz): it must go, not come back as 2 kHz
+    after = resample(tone(24000, seconds=1.0, hz=6000), 24000, 8000)
+    assert rms(after) < 0.01 * 8000 / math.sqrt(2)

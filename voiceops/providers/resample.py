@@ -1,16 +1,17 @@
-"""Change the sample rate of PCM s16le mono speech, for an API that takes one rate.
+"""Change the sample rate of PCM s16le mono speech, for an API or a line that takes one rate.
 
-Sarvam's speech-to-text wants 16 kHz, and clients send what they capture: 8 kHz from
-phone lines, 48 kHz from browsers. Recognising speech needs no studio filter: going down,
-each output sample is the mean of the input samples it stands for (a box filter, which
-also keeps most aliasing out); going up, samples are interpolated linearly.
+Sarvam's speech-to-text wants 16 kHz, phone lines carry 8 kHz, and voices speak at 16-24 kHz.
+soxr does it band-limited, in C: what the new rate cannot hold is filtered out rather than
+folded back into the band (the box filter and linear interpolation this replaced left
+aliases and images a listener hears as grain), and a 3 s utterance takes well under a
+millisecond instead of 16 ms of the event loop's time (twenty phone callers finishing at
+once cost 0.3 s of everyone's latency).
 """
 
 from __future__ import annotations
 
-from array import array
-
-from voiceops.providers.audio import pcm_bytes, pcm_samples
+import numpy as np
+import soxr
 
 __all__ = ["resample"]
 
@@ -21,31 +22,10 @@ def resample(pcm: bytes, from_rate: int, to_rate: int) -> bytes:
         raise ValueError(f"sample rates must be positive, not {from_rate} and {to_rate}")
     if from_rate == to_rate or len(pcm) < 2:
         return pcm
-    samples = pcm_samples(pcm)
+    samples = np.frombuffer(pcm, dtype="<i2", count=len(pcm) // 2)
     count = len(samples) * to_rate // from_rate
-    if from_rate % to_rate == 0:
-        out = _decimate(samples, from_rate // to_rate, count)
-    else:
-        out = _interpolate(samples, from_rate / to_rate, count)
-    return pcm_bytes(out)
-
-
-def _decimate(samples: array[int], factor: int, count: int) -> array[int]:
-    # zip over strided slices runs in C: the mean of each group of `factor` samples
-    groups = zip(*(samples[offset:count * factor:factor] for offset in range(factor)),
-                 strict=True)
-    return array("h", (sum(group) // factor for group in groups))
-
-
-def _interpolate(samples: array[int], step: float, count: int) -> array[int]:
-    last = len(samples) - 1
-    out = array("h", bytes(2 * count))
-    for n in range(count):
-        position = n * step
-        i = int(position)
-        if i >= last:
-            out[n] = samples[last]
-            continue
-        frac = position - i
-        out[n] = int(samples[i] + (samples[i + 1] - samples[i]) * frac)
-    return out
+    out = soxr.resample(samples, from_rate, to_rate, quality="HQ")
+    # exactly `count` samples: callers size buffers and durations from the rate ratio
+    fitted = np.zeros(count, dtype="<i2")
+    fitted[:min(count, len(out))] = out[:count]
+    return fitted.tobytes()
