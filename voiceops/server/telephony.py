@@ -104,6 +104,8 @@ async def _serve(ws: WebSocket, dialect: Dialect, *, token_required: bool) -> No
                 runner.metrics.sessions_live.set(len(runner.sessions))
         finally:
             runner.sockets -= 1
+            # closed last: whoever sees the stream end sees the call gone from /v1/calls
+            await close_quietly(ws, CLOSE_NORMAL)
 
 
 async def _receive(ws: WebSocket, runner: Runner, call: Call) -> None:
@@ -116,7 +118,6 @@ async def _receive(ws: WebSocket, runner: Runner, call: Call) -> None:
         except TimeoutError:
             runner.metrics.error("stream_timeout")
             log.warning("%s stream: nothing for %g s; closing", call.dialect.carrier, quiet_s)
-            await close_quietly(ws, CLOSE_NORMAL)
             return
         if message["type"] == "websocket.disconnect":
             return
@@ -133,7 +134,6 @@ async def _receive(ws: WebSocket, runner: Runner, call: Call) -> None:
                 runner.metrics.sessions_live.set(len(runner.sessions))
         elif message.get("bytes") is not None:
             call.bad_frame("binary frame; carriers send JSON text frames")
-    await close_quietly(ws, CLOSE_NORMAL)
 
 
 def _hang_up(ws: WebSocket) -> HangUp:

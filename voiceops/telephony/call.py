@@ -236,6 +236,7 @@ class Call:
                             self.live.call.call_sid, self.live.call.carrier, exc)
                 self.runner.metrics.error("hangup_failed")
         self.over.set()
+        self.forget()  # before the stream closes: the call is over when the carrier sees it
         await self._close()
 
     async def close(self) -> None:
@@ -251,8 +252,12 @@ class Call:
             task.cancel()
         if self.session is not None:
             await self.session.close()
-        if self.live is not None:
-            self.runner.calls.pop(self.live.call.stream_sid, None)
+        self.forget()
+
+    def forget(self) -> None:
+        """The call is no longer live (/v1/calls, voiceops_calls_live); once."""
+        if self.live is not None and self.runner.calls.pop(self.live.call.stream_sid,
+                                                           None) is not None:
             self.runner.metrics.call_ended()
 
     # -- helpers -------------------------------------------------------------------------
