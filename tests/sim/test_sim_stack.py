@@ -19,7 +19,8 @@ def test_env_names_each_providers_key_and_base_url() -> None:
         assert set(env) == {f"{p.upper()}_{what}" for p in PROVIDERS
                             for what in ("API_KEY", "BASE_URL")} | {
             "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_BASE_URL", "EXOTEL_ACCOUNT_SID",
-            "EXOTEL_API_KEY", "EXOTEL_API_TOKEN", "EXOTEL_BASE_URL"}
+            "EXOTEL_API_KEY", "EXOTEL_API_TOKEN", "EXOTEL_BASE_URL", "BOOKING_API_URL",
+            "BOOKING_API_TOKEN"}
         for provider in PROVIDERS:
             assert env[str(env_key(provider))] == sims.states[provider].api_key
             assert base_url_override(provider, env) == sims.servers[provider].base_url

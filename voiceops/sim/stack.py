@@ -11,7 +11,8 @@ environment that points clients at them.
 `<PROVIDER>_API_KEY` and `<PROVIDER>_BASE_URL` (OPENAI_BASE_URL ends in /v1, as the openai
 SDK expects; the others are the server roots), and each carrier's own variables (Twilio:
 TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_BASE_URL; Exotel: EXOTEL_ACCOUNT_SID,
-EXOTEL_API_KEY, EXOTEL_API_TOKEN, EXOTEL_BASE_URL). `voiceops run --sim` and the
+EXOTEL_API_KEY, EXOTEL_API_TOKEN, EXOTEL_BASE_URL), and the example booking service's
+BOOKING_API_URL and BOOKING_API_TOKEN (the starter's booking tools). `voiceops run --sim` and the
 benchmarks use this, so a whole voice pipeline runs with no keys and no internet.
 """
 
@@ -25,7 +26,7 @@ from dataclasses import fields
 from typing import Any
 
 from voiceops.server.heap import settle_heap
-from voiceops.sim import anthropic, elevenlabs, exotel, openai, sarvam, twilio
+from voiceops.sim import anthropic, booking, elevenlabs, exotel, openai, sarvam, twilio
 from voiceops.sim.knobs import LLMKnobs, STTKnobs, TTSKnobs
 from voiceops.sim.recent import KEEP_REQUESTS, Recent
 from voiceops.sim.server import SimServer, Startable
@@ -49,8 +50,8 @@ def reset(server: SimServer) -> None:
 
 
 class SimStack(Startable):
-    """The OpenAI, Anthropic, Sarvam and ElevenLabs simulators, and Twilio's and Exotel's
-    REST APIs, started and stopped together.
+    """The OpenAI, Anthropic, Sarvam and ElevenLabs simulators, Twilio's and Exotel's
+    REST APIs, and the example booking service, started and stopped together.
 
     Each takes its state from the arguments (a fresh default one otherwise); `servers` maps
     a provider name to its `SimServer`, `states` to its state. Each keeps the latest
@@ -64,6 +65,7 @@ class SimStack(Startable):
         elevenlabs_state: elevenlabs.ElevenLabsState | None = None,
         twilio_state: twilio.TwilioState | None = None,
         exotel_state: exotel.ExotelState | None = None,
+        booking_state: booking.BookingState | None = None,
         keep_requests: int = KEEP_REQUESTS,
     ) -> None:
         self.openai_state = openai_state or openai.OpenAIState()
@@ -72,10 +74,12 @@ class SimStack(Startable):
         self.elevenlabs_state = elevenlabs_state or elevenlabs.ElevenLabsState()
         self.twilio_state = twilio_state or twilio.TwilioState()
         self.exotel_state = exotel_state or exotel.ExotelState()
+        self.booking_state = booking_state or booking.BookingState()
         self.states: dict[str, Any] = {
             "openai": self.openai_state, "anthropic": self.anthropic_state,
             "sarvam": self.sarvam_state, "elevenlabs": self.elevenlabs_state,
             "twilio": self.twilio_state, "exotel": self.exotel_state,
+            "booking": self.booking_state,
         }
         self.servers: dict[str, SimServer] = {
             "openai": openai.serve(self.openai_state),
@@ -84,6 +88,7 @@ class SimStack(Startable):
             "elevenlabs": elevenlabs.serve(self.elevenlabs_state),
             "twilio": twilio.serve(self.twilio_state),
             "exotel": exotel.serve(self.exotel_state),
+            "booking": booking.serve(self.booking_state),
         }
         for server in self.servers.values():
             server.keep_requests(keep_requests)
@@ -114,13 +119,14 @@ class SimStack(Startable):
 
     def env(self) -> dict[str, str]:
         """`<PROVIDER>_API_KEY` and `<PROVIDER>_BASE_URL` for each simulated provider, and
-        each carrier's credentials and base URL."""
+        each carrier's credentials and base URL, and the booking service's URL and token."""
         found: dict[str, str] = {}
         for name, key in self._keys.items():
             found[f"{name.upper()}_API_KEY"] = key
             found[f"{name.upper()}_BASE_URL"] = self.servers[name].base_url
         found.update(twilio.env(self.servers["twilio"], self.twilio_state))
         found.update(exotel.env(self.servers["exotel"], self.exotel_state))
+        found.update(booking.env(self.servers["booking"], self.booking_state))
         return found
 
     def latency(
