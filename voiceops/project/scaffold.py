@@ -6,7 +6,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from voiceops.project import CONFIGS, KNOWLEDGE, PROMPTS, SCHEMAS
+from voiceops.project import CONFIGS, KNOWLEDGE, PROMPTS, SCHEMAS, TOOLS
 
 
 def starter_files() -> dict[str, bytes]:
@@ -14,7 +14,7 @@ def starter_files() -> dict[str, bytes]:
     package = resources.files("voiceops.resources")
     starter = package.joinpath("starter")
     files: dict[str, bytes] = {}
-    for folder in (CONFIGS, PROMPTS, KNOWLEDGE):
+    for folder in (CONFIGS, PROMPTS, KNOWLEDGE, TOOLS):
         for entry in _walk(starter.joinpath(folder)):
             files[f"{folder}/{entry[0]}"] = entry[1].read_bytes()
     for name in ("profile.schema.json", "tools.schema.json"):  # profiles; tools/*.yaml

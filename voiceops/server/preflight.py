@@ -4,6 +4,7 @@ session with a blank reply, which is much harder to trace than a refusal to star
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -15,7 +16,11 @@ from voiceops.project import Project, find_project
 from voiceops.provider_facts import title
 from voiceops.runtime.config import ConfigVersion
 
-__all__ = ["MissingKey", "check_keys", "key_diagnostics", "missing_keys", "served_project"]
+__all__ = ["MissingKey", "MissingToolVariable", "check_keys", "key_diagnostics", "missing_keys",
+           "missing_tool_variables", "served_project"]
+
+#: A `${VAR}` without a default in a tool's header (headers stay references until a call).
+_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def served_project() -> Project:
@@ -66,19 +71,61 @@ def missing_keys(version: ConfigVersion, env: Mapping[str, str]) -> list[Missing
             for (name, provider, variable), uses in needs.items()]
 
 
+@dataclass(frozen=True)
+class MissingToolVariable:
+    """A served profile's HTTP tool sends a header whose variable is not set: the service
+    would refuse every call of it (a token), so the daemon says so before serving."""
+
+    profile: str
+    path: str
+    tool: str
+    request: str  # "POST https://booking.example.com/availability"
+    variable: str
+
+    def __str__(self) -> str:
+        return f"{self.profile}: tool {self.tool} ({self.request}) needs {self.variable}"
+
+
+def missing_tool_variables(version: ConfigVersion,
+                           env: Mapping[str, str]) -> list[MissingToolVariable]:
+    """Each served profile's HTTP tool and header variable (`${VAR}`, no default) that is
+    not set in `env`, in the order of the profiles and their tools."""
+    from voiceops.config.settings import ToolSettings
+
+    found = []
+    for name in sorted(version.profiles):
+        profile = version.profiles[name]
+        for tool in ToolSettings.all_of(profile.data):
+            if tool.http is None:
+                continue
+            variables = dict.fromkeys(m[1] for value in tool.http.headers.values()
+                                      for m in _REFERENCE.finditer(value))
+            found += [MissingToolVariable(name, profile.path, tool.name,
+                                          f"{tool.http.method} {tool.http.url}", variable)
+                      for variable in variables if not env.get(variable)]
+    return found
+
+
 def key_diagnostics(version: ConfigVersion, env: Mapping[str, str]) -> list[Diagnostic]:
-    """The missing keys as diagnostics on each profile's file (VO330): what a hot reload
-    reports when an edit brings in a provider whose key the daemon does not have."""
+    """The missing keys (and tools' header variables) as diagnostics on each profile's
+    file (VO330): what a hot reload reports when an edit brings in a provider whose key,
+    or a tool whose token, the daemon does not have."""
     return [make("VO330", missing.path, 1, 1, f"{missing}, which is not set in the "
                  "daemon's environment", "set it and restart `voiceops run`, or use a "
-                 "provider whose key is set") for missing in missing_keys(version, env)]
+                 "provider whose key is set") for missing in missing_keys(version, env)] + [
+        make("VO330", missing.path, 1, 1, f"{missing}, which is not set in the daemon's "
+             "environment", "set it and restart `voiceops run`")
+        for missing in missing_tool_variables(version, env)]
 
 
 def check_keys(version: ConfigVersion, env: Mapping[str, str]) -> None:
-    """ConfigError naming each missing key, unless every served choice has one."""
-    lines = [str(missing) for missing in missing_keys(version, env)]
+    """ConfigError naming each missing key (and tool header variable), unless every
+    served choice has one."""
+    lines = [str(missing) for missing in (*missing_keys(version, env),
+                                          *missing_tool_variables(version, env))]
     if lines:
         listed = "".join(f"\n  {line}" for line in lines)
         raise ConfigError(f"API keys the served profiles need are not set; nothing was "
                           f"started:{listed}\n  hint: set them in the environment, or run "
-                          "with --sim to use simulated providers (no keys needed)")
+                          "with --sim to use simulated providers and the simulated booking "
+                          "service (no keys needed)")

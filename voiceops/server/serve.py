@@ -60,30 +60,37 @@ def serve(options: ServeOptions, echo: Echo) -> None:
                          "(clients send it as Authorization: Bearer ... or ?token=)")
     public_url = _public_url(options.public_url)
     project = served_project()
-    build = build_version(project, 1, options.overlay)
-    if build.version is None:
-        raise ConfigError(f"{project.configs} has errors; nothing was started",
-                          build.diagnostics)
-    version = build.version
-    if options.profile is not None and options.profile not in version.profiles:
-        hint = did_you_mean(options.profile, version.profiles)
-        raise UsageError(f"no profile '{options.profile}' to serve"
-                         + (f"; {hint}" if hint else ""))
-    if not options.simulated:  # the simulators bring their own keys
-        check_keys(version, os.environ)
-    _import_clients(version)
-    env = dict(os.environ)
     with contextlib.ExitStack() as stack:
+        sims = None
         if options.simulated:
             from voiceops.sim.stack import SimStack
 
             sims = stack.enter_context(SimStack(keep_requests=0))  # nobody reads them here
-            env.update(sims.env())
+            # Before the build: profiles are read with this process's environment (this
+            # build and every reload's), and the starter's booking tools take their URL
+            # from ${BOOKING_API_URL}, the simulated booking service's under --sim.
+            os.environ.update(sims.env())
+        build = build_version(project, 1, options.overlay)
+        if build.version is None:
+            raise ConfigError(f"{project.configs} has errors; nothing was started",
+                              build.diagnostics)
+        version = build.version
+        if options.profile is not None and options.profile not in version.profiles:
+            hint = did_you_mean(options.profile, version.profiles)
+            raise UsageError(f"no profile '{options.profile}' to serve"
+                             + (f"; {hint}" if hint else ""))
+        if sims is None:  # the simulators bring their own keys
+            check_keys(version, os.environ)
+        _import_clients(version)
+        env = dict(os.environ)
+        if sims is not None:
             echo("providers: SIMULATED on loopback (deterministic replies, synthetic audio; "
                  "no keys, no internet)")
             # where `voiceops phone --rest-url` asks whether a call was hung up
             echo(f"phone carriers' REST APIs: SIMULATED, Twilio {sims.servers['twilio'].url}, "
                  f"Exotel {sims.servers['exotel'].url}")
+            echo(f"example booking service: SIMULATED, {sims.servers['booking'].url} "
+                 "(BOOKING_API_URL)")
         settings = Settings(default_profile=options.profile, token=token,
                             simulated=options.simulated, reload=options.reload,
                             overlay=options.overlay, bind_host=options.host,
