@@ -7,6 +7,7 @@ import { $, h, kib, ms, replace } from './dom.js';
 import { Microphone } from './mic.js';
 import { PcmPlayer } from './player.js';
 import { level } from './resample.js';
+import { showToolResult, toolCallLine } from './toolcalls.js';
 
 const INPUT_RATE = 16000;
 const CLOSE_REASONS = {
@@ -30,6 +31,7 @@ export class TalkPanel {
     this.dropping = false;   // barged in: false, 'until-done' or 'until-next' (see bargeIn)
     this.greeting = false;   // the first message is being spoken
     this.bubble = null;
+    this.shown = '';         // the reply's text in bubbles before its latest tool call
     this.turns = 0;
     this.userStopped = false;
     this.el = {
@@ -158,6 +160,7 @@ export class TalkPanel {
     this.dropping = false;
     this.greeting = false;
     this.bubble = null;
+    this.shown = '';
     this.release();
     this.player?.flush();
     this.mic?.close();
@@ -194,6 +197,16 @@ export class TalkPanel {
           ? `Knowledge: ${frame.passages.map((p) => `${p.source}:${p.line}`).join(', ')}`
           : 'Knowledge: no passage matches.');
         return undefined;
+      case 'tool.call':  // a line of its own; the reply goes on in a new bubble below it
+        if (this.bubble) this.shown += this.bubble.querySelector('.text').textContent;
+        this.bubble = null;
+        this.el.log.append(toolCallLine(frame));
+        this.scroll();
+        return undefined;
+      case 'tool.result':
+        showToolResult(this.el.log, frame);
+        this.scroll();
+        return undefined;
       case 'reply.done': return this.onDone(frame);
       case 'turn.metrics': return this.onMetrics(frame);
       case 'audio.stop':  // the caller talked over audio we still hold: drop it
@@ -228,12 +241,16 @@ export class TalkPanel {
   }
 
   onDone(frame) {
-    if (!this.bubble && frame.text) this.bubble = this.line('agent', '');
+    // reply.done holds the whole reply: what bubbles before a tool call showed is not repeated
+    let text = frame.text || '';
+    if (this.shown && text.startsWith(this.shown)) text = text.slice(this.shown.length).trimStart();
+    if (!this.bubble && text) this.bubble = this.line('agent', '');
     if (this.bubble) {
-      this.bubble.querySelector('.text').textContent = frame.text;
+      this.bubble.querySelector('.text').textContent = text;
       if (frame.interrupted) this.bubble.append(h('span', { class: 'tag' }, 'interrupted'));
     }
     this.bubble = null;
+    this.shown = '';
     this.turnOpen = false;
     this.dropping = false;
     this.greeting = false;
