@@ -44,6 +44,7 @@ def test_availability_is_the_clinics_half_hours_less_two_taken_the_same_every_ti
     answer = client.post("/availability", json={"date": TUESDAY}).json()
     assert answer["open"] is True and answer["hours"] == "09:00-19:00"
     assert answer["weekday"] == "Tuesday"
+    assert list(answer)[:2] == ["date", "slots"]  # what a shortened tool result still shows
     every = booking.slots_of(dt.date(2026, 12, 1))
     assert every[0] == "09:00" and every[-1] == "18:30" and len(every) == 20
     assert set(answer["slots"]) < set(every) and len(answer["slots"]) == 18

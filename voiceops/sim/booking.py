@@ -6,8 +6,8 @@ It is a clinic's calendar, deterministic so tests and demos can rely on it:
 - open Monday to Saturday, 09:00 to 19:00, in half-hour slots (the last one at 18:30);
   closed on Sundays. Two slots a day are taken from the start, chosen by the date, so a
   caller sometimes hears that a slot is gone.
-- `POST /availability {"date": "2026-12-01"}` -> 200 `{"date", "open", "hours", "slots"}`
-  (the free slots as "HH:MM"; none on a closed day).
+- `POST /availability {"date": "2026-12-01"}` -> 200 `{"date", "slots", "weekday", "open",
+  "hours"}` (the free slots as "HH:MM"; none on a closed day).
 - `POST /appointments {"date", "time", "name", "phone", "service"}` -> 201
   `{"confirmation", "date", "time", "name", "phone", "service"}`; a slot already booked is
   409 `slot_taken`, one when the clinic is closed or not on a half hour 422 `closed`, a
@@ -200,10 +200,10 @@ async def availability(request: Request) -> Response:
         return refused.response()
     day = dt.date.fromisoformat(date)
     is_open = bool(slots_of(day))
+    # the slots first: a shortened answer (the simulated model's) still shows some
     return json_response(request, {
-        "date": date, "weekday": day.strftime("%A"), "open": is_open,
-        "hours": f"{OPENS:%H:%M}-{CLOSES:%H:%M}" if is_open else None,
-        "slots": _state(request).free(date)})
+        "date": date, "slots": _state(request).free(date), "weekday": day.strftime("%A"),
+        "open": is_open, "hours": f"{OPENS:%H:%M}-{CLOSES:%H:%M}" if is_open else None})
 
 
 async def appointments(request: Request) -> Response:
