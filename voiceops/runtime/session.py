@@ -34,6 +34,7 @@ from voiceops.runtime.health import ProviderHealth
 from voiceops.runtime.history import History
 from voiceops.runtime.silence import SilenceWatch
 from voiceops.runtime.timing import Timing, TurnMetrics
+from voiceops.runtime.tools import ToolRunner
 from voiceops.runtime.turn import Observer, Outbox, Providers, ResolveTarget, Turns
 
 __all__ = ["OUTPUT_RATES", "Observer", "Outbox", "Providers", "ResolveTarget", "Session",
@@ -64,7 +65,7 @@ class Session:
                  input_rate: int = 16000, announce: Mapping[str, Any] | None = None,
                  endpointing: bool = False,
                  health: ProviderHealth | None = None, output_rate: int | None = None,
-                 playback: Playback | None = None) -> None:
+                 playback: Playback | None = None, tools: ToolRunner | None = None) -> None:
         self.id = uuid.uuid4().hex[:12]
         self.version = version
         self.profile = profile
@@ -93,7 +94,7 @@ class Session:
                             env=env, outbox=outbox, observer=observer,
                             health=health or ProviderHealth(), history=self.history,
                             playback=self.playback, input_rate=input_rate,
-                            output_rate=self.output_rate)
+                            output_rate=self.output_rate, tools=tools)
 
     # -- frames in ---------------------------------------------------------------------
 

@@ -37,7 +37,7 @@ from voiceops import languages
 from voiceops.config.settings import provider_timeout_s
 from voiceops.errors import ProviderError
 from voiceops.providers.audio import duration_s
-from voiceops.providers.base import LLM, STT, TTS, Message, Target
+from voiceops.providers.base import LLM, STT, TTS, LLMEvent, Message, Target, ToolCall, ToolSpec
 from voiceops.runtime.caller_audio import Playback
 from voiceops.runtime.chunker import ChunkPolicy, SentenceChunker
 from voiceops.runtime.config import LiveProfile
@@ -60,10 +60,16 @@ from voiceops.runtime.retrieval import (
     knowledge_frame,
     query_for,
 )
+from voiceops.runtime.stages import TurnFailed, close, queued, shielded, stage, together
 from voiceops.runtime.timing import Timing, TurnMetrics
+from voiceops.runtime.tool_steps import Reply, ToolSteps, write_text
+from voiceops.runtime.tools import MAX_TOOL_STEPS, ToolRunner
 
 __all__ = ["Observer", "Outbox", "Providers", "ResolveTarget", "TurnFailed", "Turns"]
 
+
+#: At most this long for an end_call's goodbye to play before the session ends.
+_GOODBYE_MAX_S = 30.0
 _APOLOGY = {
     "hi": "माफ़ कीजिए, अभी मुझे कुछ दिक्कत हो रही है। कृपया फिर से कोशिश करें।",
     "en": "Sorry, I'm having trouble right now. Please try again in a moment.",
@@ -107,14 +113,6 @@ class Observer(FailureObserver, Protocol):
     def error(self, code: str) -> None: ...
 
 
-class TurnFailed(Exception):
-    """Raised inside a turn when a stage failed for good; `code` names the stage."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
 class Turns:
     """Runs the turns of one session, each stage on its fallback chain."""
 
@@ -122,7 +120,7 @@ class Turns:
                  providers: Providers, resolve: ResolveTarget, env: Mapping[str, str],
                  outbox: Outbox, observer: Observer, health: ProviderHealth,
                  history: History, playback: Playback, input_rate: int,
-                 output_rate: int) -> None:
+                 output_rate: int, tools: ToolRunner | None = None) -> None:
         self.profile = profile
         self.system_prompt = system_prompt
         self.providers = providers
@@ -135,6 +133,7 @@ class Turns:
         self.policy = ChunkPolicy.for_optimization(profile.optimization)
         self._resolve = resolve
         self._env = env
+        self.tools = tools
         self.chains = {stage: Chain(stage, chain_of(profile.section(stage)), health, observer,
                                     owner, sticky=stage == "tts")
                        for stage in ("llm", "tts", "stt")}
@@ -164,22 +163,29 @@ class Turns:
         self.history.add(Message("user", text))
         messages = self.history.prompt(self.system_prompt)
         pieces: asyncio.Queue[str | None] = asyncio.Queue()
-        written: list[str] = []
+        reply = Reply()
         dead: Dead = set()
 
         def ended(interrupted: bool) -> Awaitable[None]:
-            reply = "".join(written)
-            if reply:  # what was said stays in the history, even when cut off
-                self.history.add(Message("assistant", reply))
-            return self._finish(reply, interrupted, timing)
+            if said := reply.since_step():  # what was said stays, even when cut off
+                self.history.add(Message("assistant", said))
+            return self._finish(reply.text(), interrupted, timing)
 
         async with self._speaking(ended):
             if (context := await self._retrieve(query, timing)) is not None:
                 messages.insert(len(messages) - 1, context)  # just before the caller's
             await self._perform(
-                dead, _stage("llm_failed", self._write(messages, pieces, written, timing)),
-                _stage("tts_failed", self._speak(pieces, timing, dead)))
+                dead, stage("llm_failed", self._write(messages, pieces, reply, timing)),
+                stage("tts_failed", self._speak(pieces, timing, dead)))
+        if self.tools is not None and self.tools.ending:
+            return await self._hang_up()
         return True
+
+    async def _hang_up(self) -> bool:
+        """end_call: the goodbye has been sent; once it has played, the session ends."""
+        await asyncio.sleep(min(self.playback.still_playing_s(), _GOODBYE_MAX_S))
+        await self.outbox.end()
+        return False
 
     async def say(self, text: str) -> bool:
         """Speak fixed text (the first message, a reminder): TTS only."""
@@ -195,8 +201,8 @@ class Turns:
                                      "interrupted": interrupted})
 
         async with self._speaking(ended):
-            await self._perform(dead, _stage(
-                "tts_failed", self._speak(_queued(self._pieces(text)), timing, dead)))
+            await self._perform(dead, stage(
+                "tts_failed", self._speak(queued(self._pieces(text)), timing, dead)))
         return True
 
     @contextlib.asynccontextmanager
@@ -211,11 +217,11 @@ class Turns:
             raise
         finally:
             self.playback.speaking = False
-            await _shielded(ended(interrupted))
+            await shielded(ended(interrupted))
 
     async def _perform(self, dead: Dead, *stages: Coroutine[Any, Any, None]) -> None:
         """Run a turn's stages as one unit; a failure ends the turn for the caller."""
-        failure = await _together(*stages)
+        failure = await together(*stages)
         if failure is not None:
             await self._failed(failure, dead)
 
@@ -243,32 +249,44 @@ class Turns:
         return context_message(passages) if passages else None
 
     async def _write(self, messages: Sequence[Message], pieces: asyncio.Queue[str | None],
-                     written: list[str], timing: Timing) -> None:
+                     reply: Reply, timing: Timing) -> None:
         chunker = SentenceChunker(self.policy)
-        # aclosing: a cancelled turn closes the LLM's stream now, not when it is collected
-        async with contextlib.aclosing(self._generate(messages, timing)) as deltas:
-            async for delta in deltas:
-                written.append(delta)
-                await self.outbox.json({"type": "reply.delta", "text": delta})
-                for piece in chunker.feed(delta):
-                    timing.piece_ready()
-                    pieces.put_nowait(piece)
+        steps = ToolSteps(self.tools, self.history, self.outbox, reply, chunker, pieces,
+                          timing) if self.tools is not None else None
+        offered: Sequence[ToolSpec] = self.tools.specs if self.tools is not None else ()
+        for step in range(MAX_TOOL_STEPS + 1):
+            calls: list[ToolCall] = []
+            # the last round offers no tools: the model must answer the caller now
+            tools = offered if step < MAX_TOOL_STEPS else ()
+            # aclosing: a cancelled turn closes the LLM's stream now, not when collected
+            async with contextlib.aclosing(self._generate(messages, timing, tools)) as events:
+                async for event in events:
+                    if isinstance(event, ToolCall):
+                        calls.append(event)
+                    else:
+                        await write_text(self.outbox, reply, chunker, pieces, timing, event)
+            if not calls or steps is None:
+                break
+            messages = [*messages, *await steps.run(calls)]
         if (tail := chunker.flush()) is not None:
             timing.piece_ready()
             pieces.put_nowait(tail)
         pieces.put_nowait(None)
 
-    async def _generate(self, messages: Sequence[Message], timing: Timing
-                        ) -> AsyncGenerator[str, None]:
-        async def first_token(choice: Choice) -> tuple[Target, AsyncIterator[str], str]:
-            timing.llm_started = time.perf_counter()
+    async def _generate(self, messages: Sequence[Message], timing: Timing,
+                        tools: Sequence[ToolSpec]) -> AsyncGenerator[LLMEvent, None]:
+        async def first_token(choice: Choice
+                              ) -> tuple[Target, AsyncIterator[LLMEvent], LLMEvent]:
+            if timing.first_token is None:  # the time to first token is the first step's
+                timing.llm_started = time.perf_counter()
             target = self._target(choice)
-            stream = self.providers.llm(target).stream(messages)
+            stream = self.providers.llm(target).events(messages, tools)
             return target, stream, await anext(stream, "")
 
         chain = self.chains["llm"]
         choice, (target, stream, first) = await first_answer(chain, first_token)
-        timing.first_token = time.perf_counter()
+        if timing.first_token is None:
+            timing.first_token = time.perf_counter()
         timing.metrics.llm = f"{target.provider}/{target.model}"
         try:
             if first:
@@ -278,7 +296,7 @@ class Turns:
         except ProviderError as exc:
             raise chain.midway(choice, exc) from exc
         finally:
-            await _close(stream)
+            await close(stream)
 
     async def _speak(self, pieces: asyncio.Queue[str | None], timing: Timing,
                      dead: Dead) -> None:
@@ -319,7 +337,7 @@ class Turns:
             dead.add(choice_key(choice))  # not asked again in this turn (the apology)
             raise chain.midway(choice, exc) from exc
         finally:
-            await _close(stream)
+            await close(stream)
 
     async def _transcribe(self, audio: bytes) -> str:
         async def transcript(choice: Choice) -> str:
@@ -346,7 +364,7 @@ class Turns:
         try:
             # no voice works either: the error frame has said it
             with contextlib.suppress(ProviderError):
-                await self._speak(_queued([apology]), Timing(), dead)
+                await self._speak(queued([apology]), Timing(), dead)
         finally:
             self.playback.speaking = False
 
@@ -369,50 +387,3 @@ class Turns:
         pieces = chunker.feed(text)
         tail = chunker.flush()
         return [*pieces, tail] if tail else pieces
-
-
-async def _stage(code: str, work: Awaitable[None]) -> None:
-    """`work`, its provider failures raised as the stage's `TurnFailed`."""
-    try:
-        await work
-    except ProviderError as exc:
-        raise TurnFailed(code, str(exc)) from exc
-
-
-async def _together(*work: Coroutine[Any, Any, None]) -> TurnFailed | None:
-    """Run the stages of a turn as one unit: the first to fail cancels the others. Returns
-    that failure; anything else that goes wrong is raised (as an ExceptionGroup)."""
-    failure: TurnFailed | None = None
-    try:
-        async with asyncio.TaskGroup() as group:
-            for stage in work:
-                group.create_task(stage)
-    except* TurnFailed as failed:
-        failure = next(e for e in failed.exceptions if isinstance(e, TurnFailed))
-    return failure
-
-
-def _queued(pieces: Sequence[str]) -> asyncio.Queue[str | None]:
-    """Fixed text for `_speak`: its pieces, then the end marker."""
-    queue: asyncio.Queue[str | None] = asyncio.Queue()
-    for piece in (*pieces, None):
-        queue.put_nowait(piece)
-    return queue
-
-
-async def _close(stream: AsyncIterator[Any]) -> None:
-    """Close a provider stream now (its HTTP request with it), not when it is collected."""
-    closer = getattr(stream, "aclose", None)
-    if closer is not None:
-        await closer()
-
-
-async def _shielded(work: Awaitable[None]) -> None:
-    """Run `work` to the end even when the turn is being cancelled (the client must still
-    hear that the reply stopped)."""
-    task = asyncio.ensure_future(work)
-    try:
-        await asyncio.shield(task)
-    except asyncio.CancelledError:
-        await task
-        raise

@@ -19,6 +19,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from voiceops.errors import PromptError, SessionError
 from voiceops.runtime.session import Session
+from voiceops.runtime.tools import own_address, tools_for
 from voiceops.server import protocol
 from voiceops.server.auth import authorized
 from voiceops.server.state import Runner
@@ -235,7 +236,10 @@ class _Connection:
                                resolve=runner.resolve, env=runner.env, outbox=self.outbox,
                                observer=runner.metrics, input_rate=frame.sample_rate,
                                announce={"simulated": runner.settings.simulated},
-                               health=runner.health)
+                               health=runner.health,
+                               tools=tools_for(profile.data, runner.env,
+                                               runner.providers.http.httpx,
+                                               own=own_address(self.ws.scope)))
         runner.sessions.add(self.session)
         runner.metrics.sessions.inc()
         runner.metrics.sessions_live.set(len(runner.sessions))
