@@ -1,7 +1,8 @@
 """The phone simulator's own behaviour, against small carrier endpoints scripted in the test
 (real sockets on loopback): the playout clock and its mark echoes, clear, barge-in timing,
-each violation it must name, the recording, and its codec and signature judged by the
-stdlib's audioop and twilio-python's RequestValidator."""
+each violation it must name, the recording, and its signature judged by twilio-python's
+RequestValidator (its mu-law is the daemon's own codec, which tests/telephony/test_codec.py
+holds to the stdlib's audioop)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import base64
 import io
 import json
 import time
-import warnings
 import wave
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -19,11 +19,12 @@ import numpy as np
 import pytest
 import websockets
 
-from voiceops.harness.phone import PhoneOptions, from_text, keys, mulaw, place_call, stereo_wav
+from voiceops.harness.phone import PhoneOptions, from_text, keys, place_call, stereo_wav
 from voiceops.harness.phone.dialects import Exotel, Twilio
 from voiceops.harness.phone.playout import Playout
 from voiceops.harness.phone.voice import CallerTurn, speech_end
 from voiceops.harness.phone.webhook import call_form, parse_twiml, sign
+from voiceops.telephony.codec import pcm_to_ulaw, ulaw_to_pcm
 from voiceops.telephony.types import CallInfo
 
 Handler = Callable[[Any, dict[str, Any], "asyncio.Queue[dict[str, Any]]"], Awaitable[None]]
@@ -190,10 +191,10 @@ def test_a_stream_the_daemon_closes_is_checked_for_a_rest_hangup() -> None:
 
 def test_twilio_frames_the_daemon_sends_are_held_to_the_docs() -> None:
     dialect = Twilio(CALL, 8000)
-    payload = base64.b64encode(mulaw.encode(TONE[:320])).decode()
+    payload = base64.b64encode(pcm_to_ulaw(TONE[:320])).decode()
     good = dialect.read(json.dumps({"event": "media", "streamSid": CALL.stream_sid,
                                     "media": {"payload": payload}}))
-    assert good.violations == [] and good.pcm == mulaw.decode(mulaw.encode(TONE[:320]))
+    assert good.violations == [] and good.pcm == ulaw_to_pcm(pcm_to_ulaw(TONE[:320]))
     extra = dialect.read(json.dumps({"event": "media", "streamSid": CALL.stream_sid,
                                      "sequenceNumber": "1", "media": {"payload": payload}}))
     assert [v.code for v in extra.violations] == ["extra_field"]
@@ -220,16 +221,6 @@ def test_playout_plays_in_order_and_reports_marks_at_their_position() -> None:
     assert not playout.busy
     playout.mark("idle")  # a mark with nothing queued comes back on the next tick
     assert playout.advance(320) == (b"", ["idle"])
-
-
-def test_mulaw_matches_the_stdlib_g711() -> None:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        import audioop
-
-    every = np.arange(-32768, 32768, dtype="<i2").tobytes()
-    assert mulaw.encode(every) == audioop.lin2ulaw(every, 2)
-    assert mulaw.decode(bytes(range(256))) == audioop.ulaw2lin(bytes(range(256)), 2)
 
 
 def test_the_webhook_signature_is_the_one_twilio_sdk_accepts() -> None:

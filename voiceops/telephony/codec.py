@@ -1,21 +1,16 @@
-"""Phone audio: G.711 mu-law <-> PCM s16le, and a streaming resampler.
+"""Phone audio: G.711 mu-law <-> PCM s16le.
 
 Mu-law is table-driven with numpy: one 256-entry table decodes, one 65,536-entry table
 (indexed by the sample's 16 bits) encodes, both built once from the G.711 rules that
 `audioop.ulaw2lin`/`lin2ulaw` follow (the tests hold them to `audioop` byte for byte).
-
-Resampling is soxr's band-limited, stateful stream: linear interpolation (what makes phone
-audio grainy) aliases everything above the new Nyquist into the band, and restarting a
-filter on each chunk clicks at every chunk edge. One `Resampler` per direction per call.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-import soxr
 
-__all__ = ["Resampler", "pcm_to_ulaw", "ulaw_to_pcm"]
+__all__ = ["pcm_to_ulaw", "ulaw_to_pcm"]
 
 _BIAS = 0x84
 _CLIP = 8159  # of the 14-bit magnitude
@@ -56,30 +51,3 @@ def pcm_to_ulaw(pcm: bytes) -> bytes:
     usable = len(pcm) - len(pcm) % 2
     encoded: bytes = _ENCODE[np.frombuffer(pcm[:usable], dtype="<u2")].tobytes()
     return encoded
-
-
-class Resampler:
-    """PCM s16le mono from `from_rate` to `to_rate`, chunk by chunk, keeping the filter's
-    state between chunks (so chunk edges are not heard). Equal rates pass through."""
-
-    def __init__(self, from_rate: int, to_rate: int) -> None:
-        self.from_rate = from_rate
-        self.to_rate = to_rate
-        self._stream = (soxr.ResampleStream(from_rate, to_rate, 1, dtype="int16", quality="HQ")
-                        if from_rate != to_rate else None)
-        self._odd = b""  # half a sample left over from the last chunk
-
-    def process(self, pcm: bytes, last: bool = False) -> bytes:
-        """Resample the next chunk; `last` flushes what the filter still holds (the end of
-        an utterance), after which the stream starts afresh."""
-        if self._stream is None:
-            return pcm
-        data = self._odd + pcm
-        usable = len(data) - len(data) % 2
-        self._odd = data[usable:]
-        samples = np.frombuffer(data[:usable], dtype="<i2")
-        out: bytes = self._stream.resample_chunk(samples, last=last).astype("<i2").tobytes()
-        if last:
-            self._stream.clear()
-            self._odd = b""
-        return out

@@ -18,8 +18,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from voiceops.providers.resample import Resampler
 from voiceops.runtime.caller_audio import Playback, heard_part
-from voiceops.telephony.codec import Resampler, pcm_to_ulaw
+from voiceops.telephony.codec import pcm_to_ulaw
 from voiceops.telephony.events import Dialect, Encoding
 
 __all__ = ["CarrierOutbox", "MarkedPlayback", "heard_text"]

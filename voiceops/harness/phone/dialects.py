@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from voiceops.harness.phone import mulaw
+from voiceops.telephony.codec import pcm_to_ulaw, ulaw_to_pcm
 from voiceops.telephony.types import CallInfo, Carrier
 
 __all__ = ["DIALECTS", "Dialect", "Exotel", "Heard", "Twilio", "Violation"]
@@ -186,10 +186,10 @@ class Twilio(Dialect):
                 "streamSid": self.call.stream_sid}
 
     def decode(self, raw: bytes) -> bytes:
-        return mulaw.decode(raw)
+        return ulaw_to_pcm(raw)
 
     def encode(self, pcm: bytes) -> bytes:
-        return mulaw.encode(pcm)
+        return pcm_to_ulaw(pcm)
 
 
 class Exotel(Dialect):
@@ -236,10 +236,10 @@ class Exotel(Dialect):
                          "reason": "callended"}}
 
     def decode(self, raw: bytes) -> bytes:
-        return mulaw.decode(raw) if self.mulaw else raw
+        return ulaw_to_pcm(raw) if self.mulaw else raw
 
     def encode(self, pcm: bytes) -> bytes:
-        return mulaw.encode(pcm) if self.mulaw else pcm
+        return pcm_to_ulaw(pcm) if self.mulaw else pcm
 
     def check_chunk(self, raw: bytes) -> list[Violation]:
         size = len(raw)

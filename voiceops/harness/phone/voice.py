@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from voiceops.errors import UsageError
+from voiceops.providers.resample import resample
 
 __all__ = ["CallerTurn", "from_text", "from_wav", "keys", "resample", "speech_end"]
 
@@ -32,17 +33,6 @@ class CallerTurn:
     pcm: bytes = b""  # PCM s16le mono at the stream's rate
     speech_end: int = 0  # bytes into `pcm` where speech ends
     digits: str = ""
-
-
-def resample(pcm: bytes, rate_in: int, rate_out: int) -> bytes:
-    """PCM s16le mono from `rate_in` to `rate_out` (soxr, band-limited)."""
-    if rate_in == rate_out or not pcm:
-        return pcm
-    import soxr
-
-    samples = np.frombuffer(pcm, dtype="<i2")
-    out = soxr.resample(samples, rate_in, rate_out, quality="HQ")
-    return np.asarray(out, dtype="<i2").tobytes()
 
 
 def speech_end(pcm: bytes, rate: int) -> int:

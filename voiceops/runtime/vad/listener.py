@@ -14,12 +14,10 @@ from __future__ import annotations
 import importlib
 from typing import Protocol
 
-import numpy as np
-import soxr
-
 from voiceops.config.settings import VadSettings
 from voiceops.errors import SessionError
 from voiceops.providers.audio import SAMPLE_WIDTH, SampleAligner
+from voiceops.providers.resample import Resampler
 from voiceops.runtime.vad.model import ModelMissing
 
 __all__ = ["Engine", "Listener", "listener_for", "make_engine"]
@@ -42,8 +40,8 @@ class Listener:
     def __init__(self, engine: Engine, input_rate: int, min_speech_s: float) -> None:
         self.engine = engine
         self.min_speech_s = min_speech_s
-        self._resample = (None if input_rate == engine.rate else soxr.ResampleStream(
-            input_rate, engine.rate, 1, dtype="int16", quality="MQ"))
+        self._resample = (None if input_rate == engine.rate
+                          else Resampler(input_rate, engine.rate, quality="MQ"))
         self._aligner = SampleAligner()
         self._pending = bytearray()
         self._window_bytes = engine.window * SAMPLE_WIDTH
@@ -62,7 +60,7 @@ class Listener:
         `min_speech_s`, in the latest complete window."""
         pcm = self._aligner.push(pcm)
         if self._resample is not None and pcm:
-            pcm = self._resample.resample_chunk(np.frombuffer(pcm, dtype="<i2")).tobytes()
+            pcm = self._resample.process(pcm)
         self._pending += pcm
         size = self._window_bytes
         taken = 0
