@@ -3,6 +3,7 @@ and they pass validation: the example project is the product's first user."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,11 @@ def test_a_new_project_passes_its_own_ci_checks(tmp_path: Path,
     result = runner.invoke(cli, ["validate", "--strict"])
     assert result.exit_code == 0, result.output
     assert runner.invoke(cli, ["lock", "--check"]).exit_code == 0
+
+
+def test_the_readmes_booking_tools_file_is_the_one_init_writes() -> None:
+    """The README shows tools/booking.yaml whole (the booking example runs it): the same file
+    `voiceops init` writes and the starter's appointments_en uses."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = re.findall(r"^```yaml\n# tools/booking\.yaml\n(.*?)^```", readme, re.M | re.S)
+    assert shown == [starter_files()["tools/booking.yaml"].decode()]

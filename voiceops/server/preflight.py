@@ -125,7 +125,8 @@ def check_keys(version: ConfigVersion, env: Mapping[str, str]) -> None:
                                           *missing_tool_variables(version, env))]
     if lines:
         listed = "".join(f"\n  {line}" for line in lines)
-        raise ConfigError(f"API keys the served profiles need are not set; nothing was "
-                          f"started:{listed}\n  hint: set them in the environment, or run "
+        raise ConfigError(f"API keys and tool tokens the served profiles need are not set; "
+                          f"nothing was started:{listed}\n  hint: set them in the "
+                          "environment, or run "
                           "with --sim to use simulated providers and the simulated booking "
                           "service (no keys needed)")
