@@ -12,6 +12,9 @@ HTTP basic auth with the account SID and auth token or an API key's SID and secr
   goes on: twilio/twilio-python#10). Every such request is kept in `hangups`, whatever it
   answered, so a test sees a hang-up the daemon attempted on a call the simulator never
   made.
+- `POST Calls/{CallSid}.json` with `Twiml` (a call in progress runs new TwiML: how a
+  transfer's `<Dial>` is made): kept in `twiml_updates` with its answer; a call that has
+  ended answers 21220, TwiML that is not XML 21200.
 Errors are Twilio's shape `{"code", "message", "more_info", "status"}`: a wrong or missing
 login 401 code 20003 "Authenticate"; a call or account that is not there 404 code 20404;
 an update to a call that has ended 400 code 21220 "Invalid call state"; a new call without
@@ -30,6 +33,7 @@ import binascii
 import secrets
 import threading
 import time
+import xml.etree.ElementTree as ET
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -85,6 +89,15 @@ class HangUpRequest:
     answered: int  # the HTTP status of the answer
 
 
+@dataclass(frozen=True)
+class TwimlUpdate:
+    """An update with `Twiml` (a transfer's `<Dial>`) and what it answered."""
+
+    call_sid: str
+    twiml: str
+    answered: int
+
+
 @dataclass
 class TwilioState(Recorder):
     """The simulated account: its calls, the hang-ups asked of it, and (as every
@@ -95,6 +108,7 @@ class TwilioState(Recorder):
     api_keys: dict[str, str] = field(default_factory=lambda: {API_KEY_SID: API_KEY_SECRET})
     calls: OrderedDict[str, SimCall] = field(default_factory=OrderedDict)
     hangups: Recent[HangUpRequest] = field(default_factory=Recent)
+    twiml_updates: Recent[TwimlUpdate] = field(default_factory=Recent)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, call: SimCall) -> None:
@@ -210,7 +224,13 @@ async def call(request: Request) -> Response:
         sim.record(request.url.path, {})
         return json_response(request, _resource(found)) if found else \
             _error(404, 20404, path=request.url.path)
-    wanted = (await _fields(request)).get("Status", "")
+    form = await _fields(request)
+    wanted = form.get("Status", "")
+    if "Twiml" in form and not wanted:
+        answer = _new_twiml(request, found, form["Twiml"])
+        sim.twiml_updates.add(TwimlUpdate(request.path_params["sid"], form["Twiml"],
+                                          answer.status_code))
+        return answer
     answer = _update(request, found, wanted)
     if wanted:
         sim.hangups.add(HangUpRequest(request.path_params["sid"], wanted, answer.status_code))
@@ -226,6 +246,18 @@ def _update(request: Request, found: SimCall | None, wanted: str) -> Response:
         return _error(400, 21220)
     if wanted == "completed" or (wanted == "canceled" and found.status != "in-progress"):
         found.status, found.ended = wanted, time.time()
+    return json_response(request, _resource(found))
+
+
+def _new_twiml(request: Request, found: SimCall | None, twiml: str) -> Response:
+    if found is None:
+        return _error(404, 20404, path=request.url.path)
+    if found.status in _ENDED:
+        return _error(400, 21220)
+    try:
+        ET.fromstring(twiml)
+    except ET.ParseError:
+        return _error(400, 21200, what="Twiml is not valid XML")
     return json_response(request, _resource(found))
 
 

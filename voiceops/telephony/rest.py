@@ -21,6 +21,15 @@ the call ends, but only after Twilio notices); Exotel moves to the flow's next a
   for Exotel and leaves the closing to the caller; pipecat's serializers/exotel.py has no
   hang-up either.
 
+Transfer (`transfer`, the `transfer_call` tool): Twilio updates a call in progress with new
+TwiML (`POST .../Calls/{CallSid}.json` with `Twiml`, twilio.com/docs/voice/api/call-resource
+#update-a-call-resource): the call leaves the `<Connect><Stream>` (the stream stops) and
+runs `<Response><Dial>+15551234567</Dial></Response>`, or `<Dial><Sip>sip:...</Sip></Dial>`
+for a SIP address (twilio.com/docs/voice/twiml/dial, /twiml/sip). It is not retried: a
+second update would dial again. Exotel documents no API that moves a Voicebot applet's call
+(the flow's next applet can be a Connect applet, configured in Exotel, not by voiceops), so
+`transfer` refuses it with a message that says so.
+
 Base URLs: TWILIO_BASE_URL (default https://api.twilio.com) as `provider_facts`'
 `base_url_override` reads for every provider, so `voiceops run --sim` points it at the
 simulator. Requests go over the daemon's shared `httpx` client; failures are worded by the
@@ -32,11 +41,17 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 
 import httpx
 
-from voiceops.errors import MissingKeyError, ProviderError, ProviderRequestError
+from voiceops.errors import (
+    MissingKeyError,
+    ProviderError,
+    ProviderRequestError,
+    ProviderSetupError,
+)
 from voiceops.provider_facts import base_url_override
 from voiceops.providers.http import timeout_for
 from voiceops.providers.transport import rest
@@ -44,7 +59,7 @@ from voiceops.providers.transport.policy import RetryPolicy
 from voiceops.providers.transport.wording import Call
 from voiceops.telephony.types import CallInfo
 
-__all__ = ["TWILIO_API", "CarrierRest"]
+__all__ = ["TWILIO_API", "CarrierRest", "dial_twiml"]
 
 log = logging.getLogger("voiceops.telephony")
 TWILIO_API = "https://api.twilio.com"
@@ -52,6 +67,7 @@ _TIMEOUT_S = 5.0
 # The caller has been told goodbye and is waiting for the line to drop: a few quick tries
 # (a hang-up is idempotent), a couple of seconds at most.
 _RETRY = RetryPolicy(attempts=3, base_delay=0.2, max_delay=1.0, max_total_wait=2.0)
+_ONCE = RetryPolicy(attempts=1)
 #: Twilio's codes for "that call is over already" (see the module docstring).
 _ENDED_CODES = frozenset({20404, 21220})
 
@@ -100,7 +116,19 @@ class CarrierRest:
             return
         log.info("call %s hung up through Twilio's REST API", call.call_sid)
 
-    async def _update_twilio_call(self, call: CallInfo, fields: Mapping[str, str]) -> None:
+    async def transfer(self, call: CallInfo, target: str) -> None:
+        """Hand `call` over to `target` (a phone number, or a `sip:` address). Raises
+        `ProviderError`: ProviderSetupError for a carrier without such an API (Exotel),
+        ProviderRequestError for a call that has ended, and the rest as `hang_up` does."""
+        if call.carrier != "twilio":
+            raise ProviderSetupError(
+                f"{call.carrier.title()} has no API to transfer a call in progress; the "
+                "call cannot be transferred from here", provider=call.carrier)
+        await self._update_twilio_call(call, {"Twiml": dial_twiml(target)}, retry=_ONCE)
+        log.info("call %s transferred to %s through Twilio's REST API", call.call_sid, target)
+
+    async def _update_twilio_call(self, call: CallInfo, fields: Mapping[str, str], *,
+                                  retry: RetryPolicy | None = None) -> None:
         # The URL names the call's own account; the login is the account whose token we
         # hold, which may be its parent (a parent's credentials reach its subaccounts).
         owner = self._env.get("TWILIO_ACCOUNT_SID", "")
@@ -121,8 +149,8 @@ class CarrierRest:
                               provider="twilio", status=status)
             return None
 
-        async with rest.open_response(self._http, wording, build, retry=self._retry,
-                                      refine=refine) as response:
+        async with rest.open_response(self._http, wording, build,
+                                      retry=retry or self._retry, refine=refine) as response:
             await rest.read_body(response, wording)
 
     def _twilio_credentials(self, account: str) -> tuple[str, str, str]:
@@ -139,3 +167,14 @@ class CarrierRest:
                                   provider="twilio", env_var=missing)
         return account, token, "TWILIO_AUTH_TOKEN"
 
+
+
+def dial_twiml(target: str) -> str:
+    """`<Response><Dial>target</Dial></Response>`; a `sip:` target inside `<Sip>`."""
+    response = ET.Element("Response")
+    dial = ET.SubElement(response, "Dial")
+    if target.lower().startswith(("sip:", "sips:")):
+        ET.SubElement(dial, "Sip").text = target
+    else:
+        dial.text = target
+    return ET.tostring(response, encoding="unicode")
