@@ -4,7 +4,8 @@ the error), as text, and the reply goes on below them without repeating itself.
 
 The console comes from a real daemon; its session WebSocket is answered by the test
 (Playwright's routeWebSocket) with frames of the daemon's shape, so every case (a failure,
-hostile arguments) is exact."""
+hostile arguments) is exact. The last test drives the real daemon on the simulators:
+the starter's appointments_en calling the simulated booking service."""
 
 from __future__ import annotations
 
@@ -137,3 +138,20 @@ def test_a_result_without_its_call_line_still_shows(page: Any, daemon: DaemonPro
     }""")
     assert shown == ["ok", "ok · 3 ms", "end_call"]
 
+
+def test_the_real_daemon_shows_the_booking_tools_calls(page: Any,
+                                                      daemon: DaemonProcess) -> None:
+    """`voiceops run appointments_en --sim` and a typed turn naming the tool: the simulated
+    model calls check_availability, the daemon calls the simulated booking service."""
+    start_talking(page, daemon.http_url)
+    page.fill("#say-input", "check_availability date=2026-12-01")
+    page.press("#say-input", "Enter")
+    line = page.locator("#talk-log li.tool")
+    line.first.wait_for()
+    page.wait_for_selector("#talk-log li.tool[data-state=ok]")
+    assert line.first.locator(".tool-name").inner_text() == "check_availability"
+    assert json.loads(line.first.locator(".tool-args").inner_text()) == {"date": "2026-12-01"}
+    reply = page.locator("#talk-log li.agent:has-text('Tool check_availability returned')")
+    reply.wait_for()
+    # the free slots of the simulated booking service's calendar reached the model
+    assert '"slots":["09:30"' in reply.inner_text()
