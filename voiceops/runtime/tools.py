@@ -144,7 +144,10 @@ class ToolRunner:
                              "transferred; tell the caller how to reach a person instead")
         if not tool.target:
             raise ToolFailed("transfer_call has no target configured")
-        await self._transfer(tool.target)
+        try:
+            await self._transfer(tool.target)
+        except ProviderError as exc:  # Exotel (no API), an ended call, Twilio refusing
+            raise ToolFailed(f"the call could not be transferred: {exc}") from exc
         return f"The call is being transferred to {tool.target}."
 
     # -- HTTP tools ----------------------------------------------------------------------

@@ -182,9 +182,14 @@ class Turns:
         return True
 
     async def _hang_up(self) -> bool:
-        """end_call: the goodbye has been sent; once it has played, the session ends."""
-        await asyncio.sleep(min(self.playback.still_playing_s(), _GOODBYE_MAX_S))
-        await self.outbox.end()
+        """end_call: the goodbye has been sent; once it has played, the session ends (the
+        outbox's end: a phone call's waits for the carrier to have played it). It runs to
+        its end even if the caller talks over the goodbye: the model has decided."""
+        async def end() -> None:
+            await asyncio.sleep(min(self.playback.still_playing_s(), _GOODBYE_MAX_S))
+            await self.outbox.end()
+
+        await shielded(end())
         return False
 
     async def say(self, text: str) -> bool:

@@ -23,10 +23,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from voiceops.runtime.tools import own_address
 from voiceops.server.auth import authorized
 from voiceops.server.state import Runner
 from voiceops.server.ws import CLOSE_NORMAL, CLOSE_POLICY, CLOSE_TRY_LATER, close_quietly
-from voiceops.telephony.call import Call, HangUp
+from voiceops.telephony.call import Call, Handover, HangUp
 from voiceops.telephony.events import Dialect
 from voiceops.telephony.exotel_stream import EXOTEL_RATES, ExotelDialect
 from voiceops.telephony.twilio_stream import TWILIO
@@ -93,7 +94,8 @@ async def _serve(ws: WebSocket, dialect: Dialect, *, token_required: bool) -> No
         await close_quietly(ws, CLOSE_NORMAL)
 
     call = Call(runner, dialect, send=send, close=close, hang_up=_hang_up(ws),
-                token_required=token_required)
+                token_required=token_required, handover=_handover(ws),
+                own=own_address(ws.scope))
     try:
         await _receive(ws, runner, call)
     finally:
@@ -145,6 +147,14 @@ def _hang_up(ws: WebSocket) -> HangUp:
 
     runner: Runner = ws.app.state.runner
     return CarrierRest(runner.env, runner.providers.http.httpx).hang_up
+
+
+def _handover(ws: WebSocket) -> Handover:
+    """The carriers' REST hand-over (transfer_call)."""
+    from voiceops.telephony.rest import CarrierRest
+
+    runner: Runner = ws.app.state.runner
+    return CarrierRest(runner.env, runner.providers.http.httpx).transfer
 
 
 async def calls(request: Request) -> Response:

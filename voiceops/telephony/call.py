@@ -30,6 +30,7 @@ from voiceops.errors import PromptError, SessionError, TelephonyError
 from voiceops.runtime.config import ConfigVersion, LiveProfile
 from voiceops.runtime.fallback import chain_of
 from voiceops.runtime.session import Session, output_rate_of
+from voiceops.runtime.tools import Transfer, tools_for
 from voiceops.server.state import Runner
 from voiceops.telephony import tokens
 from voiceops.telephony.codec import ulaw_to_pcm
@@ -49,11 +50,13 @@ from voiceops.telephony.outbox import CarrierOutbox, MarkedPlayback
 from voiceops.telephony.routing import call_vars, phone_number, phone_settings, route
 from voiceops.telephony.types import CallInfo
 
-__all__ = ["Call", "HangUp"]
+__all__ = ["Call", "Handover", "HangUp"]
 
 log = logging.getLogger("voiceops.telephony")
 
 HangUp = Callable[[CallInfo], Awaitable[None]]
+#: The carrier's hand-over of a call to a number or SIP address (transfer_call).
+Handover = Callable[[CallInfo, str], Awaitable[None]]
 
 
 class Call:
@@ -62,12 +65,15 @@ class Call:
 
     def __init__(self, runner: Runner, dialect: Dialect, *, send: Callable[[str], Awaitable[None]],
                  close: Callable[[], Awaitable[None]], hang_up: HangUp,
-                 token_required: bool) -> None:
+                 token_required: bool, handover: Handover | None = None,
+                 own: tuple[str, int] | None = None) -> None:
         self.runner = runner
         self.dialect = dialect
         self._send = send
         self._close = close
         self._hang_up = hang_up
+        self._handover = handover
+        self._own = own  # the daemon's address: no tool may call it
         self._token_required = token_required
         self.session: Session | None = None
         self.live: LiveCall | None = None
@@ -157,7 +163,9 @@ class Call:
                           input_rate=event.sample_rate, output_rate=self.outbox.output_rate,
                           playback=playback, health=runner.health,
                           endpointing=True,  # a caller never sends end_of_turn
-                          announce={"carrier": call.carrier, "call_sid": call.call_sid})
+                          announce={"carrier": call.carrier, "call_sid": call.call_sid},
+                          tools=tools_for(profile.data, runner.env, runner.providers.http.httpx,
+                                          own=self._own, transfer=self._transfer_of(call)))
         self.session = session
         self.live = LiveCall(call=call, caller=phone_number(call.from_number, call.carrier),
                              called=phone_number(call.to_number, call.carrier),
@@ -206,6 +214,16 @@ class Call:
         digits, self._keys, self._keys_timer = self._keys, "", None
         if digits and self.session is not None:
             await self.session.on_text(f"(keypad) {digits}")
+
+    def _transfer_of(self, call: CallInfo) -> Transfer | None:
+        handover = self._handover
+        if handover is None:
+            return None
+
+        async def transfer(target: str) -> None:
+            await handover(call, target)
+
+        return transfer
 
     # -- the end -------------------------------------------------------------------------
 

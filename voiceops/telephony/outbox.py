@@ -14,6 +14,7 @@ call's log in /v1/calls).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,9 @@ from voiceops.telephony.events import Dialect, Encoding
 __all__ = ["CarrierOutbox", "MarkedPlayback", "heard_text"]
 
 _INTERRUPTED = "[interrupted]"
+#: How much longer than its length the end waits for a goodbye's marks to be echoed.
+_PLAYED_MARGIN_S = 2.0
+_FRAME_S = 0.02
 
 
 @dataclass
@@ -139,6 +143,14 @@ class CarrierOutbox:
         await self._send_chunks(final=False)
 
     async def end(self) -> None:
+        """Hang up once the caller has heard what was sent (a goodbye): the carrier has
+        echoed every mark, or, should it stop echoing, the unplayed audio's length and a
+        margin have passed."""
+        loop = asyncio.get_running_loop()
+        unplayed_s = max(self.playback.sent_s - self.playback.played_s, 0.0)
+        deadline = loop.time() + unplayed_s + _PLAYED_MARGIN_S
+        while self.playback.pending and loop.time() < deadline:
+            await asyncio.sleep(_FRAME_S)  # echoes come by the frame at the earliest
         await self._on_end()
 
     def marked(self, name: str) -> None:
