@@ -18,13 +18,13 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from voiceops.errors import TelephonyError
 from voiceops.telephony.types import CallInfo, Carrier
 
-__all__ = ["ChunkRule", "Connected", "Dialect", "Dtmf", "Encoding", "Event", "Fields",
-           "Marked", "Media", "Started", "Stopped", "StreamError", "encode_payload"]
+__all__ = ["DTMF_DIGITS", "ChunkRule", "Connected", "Dialect", "Dtmf", "Encoding", "Event",
+           "Fields", "Marked", "Media", "Started", "Stopped", "StreamError", "encode_payload"]
 
 Encoding = Literal["mulaw", "pcm"]
 
@@ -85,21 +85,73 @@ class ChunkRule:
     max_bytes: int
 
 
-class Dialect(Protocol):
-    """One carrier's stream protocol: frames in, frames out."""
+#: The keys a caller can press (DTMF): digits, star, pound and the rare A-D.
+DTMF_DIGITS = frozenset("0123456789*#ABCD")
+
+
+class Dialect:
+    """One carrier's stream protocol: frames in (`parse`), frames out (`media`, `mark`,
+    `clear`). Twilio and Exotel send the same six events with the same shapes, the stream's
+    id under their own key (`streamSid`, `stream_sid`); a carrier's subclass names that key
+    and reads its own `start`, and may check `media` and `stop` further."""
 
     carrier: Carrier
     chunks: ChunkRule
+    sid_key: str
 
     def parse(self, raw: str) -> Event:
         """A text frame as an event; StreamError when it breaks the protocol."""
-        ...
+        frame = Fields.frame(raw)
+        event = frame.text("event")
+        if event == "connected":
+            return Connected()
+        if event == "start":
+            return self.started(frame)
+        sid = frame.text(self.sid_key)
+        if event == "media":
+            return Media(sid, self.media_payload(frame.sub("media")))
+        if event == "dtmf":
+            digit = frame.sub("dtmf").text("digit")
+            if digit not in DTMF_DIGITS:
+                raise StreamError(f"dtmf.digit {digit!r} is not a key")
+            return Dtmf(sid, digit)
+        if event == "mark":
+            return Marked(sid, frame.sub("mark").text("name"))
+        if event == "stop":
+            return self.stopped(sid, frame)
+        raise StreamError(f"unknown event {event!r}; {self.carrier.title()} sends connected, "
+                          "start, media, dtmf, mark, stop")
 
-    def media(self, stream_sid: str, payload: bytes) -> str: ...
+    def started(self, frame: Fields) -> Started:
+        """The `start` frame: the call, the audio's encoding and rate."""
+        raise NotImplementedError
 
-    def mark(self, stream_sid: str, name: str) -> str: ...
+    def start_sid(self, frame: Fields) -> tuple[str, Fields]:
+        """The stream id of a `start` frame, and its `start` object (which may repeat the
+        id: then it must agree)."""
+        sid = frame.text(self.sid_key)
+        start = frame.sub("start")
+        if start.has(self.sid_key) and start.text(self.sid_key) != sid:
+            raise StreamError(f"start.{self.sid_key} differs from {self.sid_key}")
+        return sid, start
 
-    def clear(self, stream_sid: str) -> str: ...
+    def media_payload(self, media: Fields) -> bytes:
+        """The caller audio of a `media` frame."""
+        return media.payload("payload")
+
+    def stopped(self, sid: str, frame: Fields) -> Stopped:
+        """The `stop` frame."""
+        return Stopped(sid)
+
+    def media(self, stream_sid: str, payload: bytes) -> str:
+        return json.dumps({"event": "media", self.sid_key: stream_sid,
+                           "media": {"payload": encode_payload(payload)}})
+
+    def mark(self, stream_sid: str, name: str) -> str:
+        return json.dumps({"event": "mark", self.sid_key: stream_sid, "mark": {"name": name}})
+
+    def clear(self, stream_sid: str) -> str:
+        return json.dumps({"event": "clear", self.sid_key: stream_sid})
 
 
 class Fields:

@@ -13,25 +13,18 @@ Sources: developer.exotel.com/docs/agentstream/websocket-protocol, .../stream-vo
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from types import MappingProxyType
 
 from voiceops.telephony.events import (
     ChunkRule,
-    Connected,
-    Dtmf,
+    Dialect,
     Encoding,
-    Event,
     Fields,
-    Marked,
-    Media,
     Started,
     Stopped,
     StreamError,
-    encode_payload,
 )
-from voiceops.telephony.twilio_stream import DTMF_DIGITS
 from voiceops.telephony.types import CallInfo, Carrier
 
 __all__ = ["EXOTEL_RATES", "ExotelDialect"]
@@ -42,11 +35,12 @@ _ENCODINGS: dict[str, Encoding] = {"audio/x-raw": "pcm", "raw": "pcm", "pcm": "p
                                    "audio/x-ulaw": "mulaw"}
 
 
-class ExotelDialect:
+class ExotelDialect(Dialect):
     """Exotel's side of the stream, at the rate the applet's URL asked for."""
 
     carrier: Carrier = "exotel"
     chunks = ChunkRule(multiple=320, min_bytes=3200, max_bytes=100_000)
+    sid_key = "stream_sid"
 
     def __init__(self, sample_rate: int = 8000,
                  url_parameters: Mapping[str, str] | None = None) -> None:
@@ -55,35 +49,13 @@ class ExotelDialect:
         #: repeat them in custom_parameters
         self.url_parameters = dict(url_parameters or {})
 
-    def parse(self, raw: str) -> Event:
-        frame = Fields.frame(raw)
-        event = frame.text("event")
-        if event == "connected":
-            return Connected()
-        if event == "start":
-            return self._start(frame)
-        sid = frame.text("stream_sid")
-        if event == "media":
-            return Media(sid, frame.sub("media").payload("payload"))
-        if event == "dtmf":
-            digit = frame.sub("dtmf").text("digit")
-            if digit not in DTMF_DIGITS:
-                raise StreamError(f"dtmf.digit {digit!r} is not a key")
-            return Dtmf(sid, digit)
-        if event == "mark":
-            return Marked(sid, frame.sub("mark").text("name"))
-        if event == "stop":
-            stop = frame.data.get("stop")
-            reason = stop.get("reason") if isinstance(stop, dict) else None
-            return Stopped(sid, reason if isinstance(reason, str) else None)
-        raise StreamError(f"unknown event {event!r}; Exotel sends connected, start, media, "
-                          "dtmf, mark, stop")
+    def stopped(self, sid: str, frame: Fields) -> Stopped:
+        stop = frame.data.get("stop")
+        reason = stop.get("reason") if isinstance(stop, dict) else None
+        return Stopped(sid, reason if isinstance(reason, str) else None)
 
-    def _start(self, frame: Fields) -> Started:
-        sid = frame.text("stream_sid")
-        start = frame.sub("start")
-        if start.has("stream_sid") and start.text("stream_sid") != sid:
-            raise StreamError("start.stream_sid differs from stream_sid")
+    def started(self, frame: Fields) -> Started:
+        sid, start = self.start_sid(frame)
         encoding: Encoding = "pcm"
         rate = self.sample_rate
         if start.has("media_format"):
@@ -107,13 +79,3 @@ class ExotelDialect:
                         to_number=start.text("to", empty=True),
                         custom=MappingProxyType(custom))
         return Started(call, encoding, rate)
-
-    def media(self, stream_sid: str, payload: bytes) -> str:
-        return json.dumps({"event": "media", "stream_sid": stream_sid,
-                           "media": {"payload": encode_payload(payload)}})
-
-    def mark(self, stream_sid: str, name: str) -> str:
-        return json.dumps({"event": "mark", "stream_sid": stream_sid, "mark": {"name": name}})
-
-    def clear(self, stream_sid: str) -> str:
-        return json.dumps({"event": "clear", "stream_sid": stream_sid})

@@ -10,22 +10,9 @@ Source: twilio.com/docs/voice/media-streams/websocket-messages.
 
 from __future__ import annotations
 
-import json
 from types import MappingProxyType
 
-from voiceops.telephony.events import (
-    ChunkRule,
-    Connected,
-    Dtmf,
-    Event,
-    Fields,
-    Marked,
-    Media,
-    Started,
-    Stopped,
-    StreamError,
-    encode_payload,
-)
+from voiceops.telephony.events import ChunkRule, Dialect, Fields, Started, StreamError
 from voiceops.telephony.types import CallInfo, Carrier
 
 __all__ = ["TWILIO", "TwilioDialect"]
@@ -33,47 +20,24 @@ __all__ = ["TWILIO", "TwilioDialect"]
 RATE = 8000
 #: 20 ms of mu-law: Twilio plays in 20 ms frames; whole frames keep the pacing even
 FRAME_BYTES = 160
-DTMF_DIGITS = frozenset("0123456789*#ABCD")
 
 
-class TwilioDialect:
+class TwilioDialect(Dialect):
     """Twilio's side of the stream."""
 
     carrier: Carrier = "twilio"
     # whole 20 ms frames, up to a second a message
     chunks = ChunkRule(multiple=FRAME_BYTES, min_bytes=FRAME_BYTES, max_bytes=50 * FRAME_BYTES)
+    sid_key = "streamSid"
 
-    def parse(self, raw: str) -> Event:
-        frame = Fields.frame(raw)
-        event = frame.text("event")
-        if event == "connected":
-            return Connected()
-        if event == "start":
-            return self._start(frame)
-        sid = frame.text("streamSid")
-        if event == "media":
-            media = frame.sub("media")
-            track = media.data.get("track", "inbound")
-            if track != "inbound":  # a two-way stream carries the caller only
-                raise StreamError(f"media.track {track!r} is not inbound")
-            return Media(sid, media.payload("payload"))
-        if event == "dtmf":
-            digit = frame.sub("dtmf").text("digit")
-            if digit not in DTMF_DIGITS:
-                raise StreamError(f"dtmf.digit {digit!r} is not a key")
-            return Dtmf(sid, digit)
-        if event == "mark":
-            return Marked(sid, frame.sub("mark").text("name"))
-        if event == "stop":
-            return Stopped(sid)
-        raise StreamError(f"unknown event {event!r}; Twilio sends connected, start, media, "
-                          "dtmf, mark, stop")
+    def media_payload(self, media: Fields) -> bytes:
+        track = media.data.get("track", "inbound")
+        if track != "inbound":  # a two-way stream carries the caller only
+            raise StreamError(f"media.track {track!r} is not inbound")
+        return media.payload("payload")
 
-    def _start(self, frame: Fields) -> Started:
-        sid = frame.text("streamSid")
-        start = frame.sub("start")
-        if start.has("streamSid") and start.text("streamSid") != sid:
-            raise StreamError("start.streamSid differs from streamSid")
+    def started(self, frame: Fields) -> Started:
+        sid, start = self.start_sid(frame)
         fmt = start.sub("mediaFormat")
         encoding = fmt.text("encoding")
         if encoding != "audio/x-mulaw" or fmt.number("sampleRate") != RATE:
@@ -89,16 +53,6 @@ class TwilioDialect:
                         from_number=custom.get("From", ""), to_number=custom.get("To", ""),
                         custom=MappingProxyType(custom))
         return Started(call, "mulaw", RATE)
-
-    def media(self, stream_sid: str, payload: bytes) -> str:
-        return json.dumps({"event": "media", "streamSid": stream_sid,
-                           "media": {"payload": encode_payload(payload)}})
-
-    def mark(self, stream_sid: str, name: str) -> str:
-        return json.dumps({"event": "mark", "streamSid": stream_sid, "mark": {"name": name}})
-
-    def clear(self, stream_sid: str) -> str:
-        return json.dumps({"event": "clear", "streamSid": stream_sid})
 
 
 TWILIO = TwilioDialect()
