@@ -107,7 +107,7 @@ llm: {FAMILIES[family]}
 tts: {{provider: sarvam, model: bulbul:v3, voice: aditya}}
 stt: {{provider: sarvam, model: saaras:v3}}
 prompt: {{text: "You book appointments. Tools: check_availability, broken_calendar,
-  slow_lookup, hold_line, book_slot, end_call."}}
+  slow_lookup, hold_line, book_slot, end_call, transfer_call."}}
 first_message: Hello.
 tools:
   - name: check_availability
@@ -131,6 +131,8 @@ tools:
     {http("/book", 10)}
     cancel_on_barge_in: false
   - builtin: end_call
+  - builtin: transfer_call
+    target: "+14155550123"
 """)
 
 
@@ -255,6 +257,15 @@ def test_end_call_ends_the_session_after_the_goodbye(
             message = receive(ws)
             if message["type"] == "websocket.close":
                 raise WebSocketDisconnect(message.get("code", 1000))
+
+
+def test_transfer_call_fails_on_a_browser_session_and_the_model_is_told(
+        session: tuple[WebSocketTestSession, Service, str]) -> None:
+    ws, _, _ = session
+    frames, _ = turn(ws, "Get me a person: transfer_call")
+    result = of(frames, "tool.result")[0]
+    assert result["ok"] is False and "not a phone call" in result["error"]
+    assert "not a phone call" in of(frames, "reply.done")[0]["text"]
 
 
 def test_a_tool_url_at_the_daemon_itself_is_refused(tmp_path: Path) -> None:

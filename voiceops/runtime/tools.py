@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
+import logging
 import re
 import time
 import urllib.parse
@@ -49,6 +50,8 @@ from voiceops.providers.transport.wording import Call
 __all__ = ["MAX_REQUEST_BYTES", "MAX_RESPONSE_BYTES", "MAX_RESULT_CHARS", "MAX_TOOL_STEPS",
            "Outcome", "ToolFailed", "ToolRunner", "Transfer", "call_frame", "own_address",
            "tools_for"]
+
+log = logging.getLogger("voiceops.tools")
 
 #: Model -> tools -> model rounds in one turn. A voice caller waits through each round (a
 #: model call plus the tools' requests): four covers "look up, then act, then confirm" with
@@ -120,6 +123,7 @@ class ToolRunner:
             content = await self._run(call)
         except ToolFailed as exc:
             ms = (time.perf_counter() - started) * 1000
+            log.info("tool %s failed after %.0f ms: %s", call.name, ms, exc)  # redacted
             return Outcome(False, f"error: {exc}", ms, str(exc))
         return Outcome(True, content, (time.perf_counter() - started) * 1000)
 
