@@ -15,7 +15,7 @@ tools:
     description: Free slots for a date.
     http: {url: 'http://127.0.0.1:8090/availability', timeout_s: 4}
 """
-END = "tools:\n  - booking\n  - builtin: end_call\n"
+# the starter's appointments_en names the file: tools: [booking, {builtin: end_call}]
 
 
 def changed(result: DiffResult) -> dict[str, ProfileChange]:
@@ -33,11 +33,9 @@ def test_tools_flatten_by_name() -> None:
 
 def test_a_new_tool_is_one_added_entry_not_a_shifted_list(git_project: GitProject) -> None:
     git_project.write("tools/booking.yaml", BOOKING)
-    git_project.write("configs/appointments_en.yaml", (
-        git_project.root / "configs/appointments_en.yaml").read_text() + END)
     git_project.commit("tools")
-    git_project.edit("configs/appointments_en.yaml", "  - booking\n",
-                     "  - builtin: transfer_call\n    target: '+919876543210'\n  - booking\n")
+    git_project.edit("configs/appointments_en.yaml", "  - booking ",
+                     "  - builtin: transfer_call\n    target: '+919876543210'\n  - booking ")
     change = changed(diff_revisions([]))["appointments_en"]
     assert [(f.path, f.kind) for f in change.fields] == [
         ("tools.transfer_call.builtin", "added"), ("tools.transfer_call.target", "added")]
@@ -46,8 +44,6 @@ def test_a_new_tool_is_one_added_entry_not_a_shifted_list(git_project: GitProjec
 def test_editing_a_shared_tools_file_lists_its_users_through_it(
         git_project: GitProject) -> None:
     git_project.write("tools/booking.yaml", BOOKING)
-    git_project.write("configs/appointments_en.yaml", (
-        git_project.root / "configs/appointments_en.yaml").read_text() + END)
     git_project.commit("tools")
     git_project.edit("tools/booking.yaml", "timeout_s: 4", "timeout_s: 6")
     found = changed(diff_revisions([]))

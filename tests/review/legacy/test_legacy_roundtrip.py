@@ -33,7 +33,7 @@ def export(profile: str) -> dict[str, object]:
 def examples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of this repository's example project, as the working directory."""
     project = tmp_path / "examples"
-    for folder in ("configs", "prompts", "knowledge", "schemas"):
+    for folder in ("configs", "prompts", "knowledge", "tools", "schemas"):
         shutil.copytree(ROOT / folder, project / folder)
     shutil.copy(ROOT / "voiceops.lock", project / "voiceops.lock")
     monkeypatch.chdir(project)
@@ -69,9 +69,12 @@ def test_every_example_round_trips(examples: Path, fresh: Path,
     result = CliRunner().invoke(cli, ["import", *map(str, files)])
     assert result.exit_code == 0, result.stdout + result.stderr
     # the panel has only an "enable RAG" switch: support_hi comes back with rag on and no
-    # sources, which validate warns about (VO706) until they are listed again
-    assert result.stdout.rstrip().endswith(f"{len(EXAMPLES)} profiles valid (1 warning)")
+    # sources, which validate warns about (VO706) until they are listed again; and it has
+    # no tools: appointments_en comes back without its three, which its prompt still names
+    # (VO907) until they are declared again
+    assert result.stdout.rstrip().endswith(f"{len(EXAMPLES)} profiles valid (4 warnings)")
     assert "VO706" in result.stdout
+    assert result.stdout.count("VO907") == 3
 
     for name, record in first.items():
         assert export(name) == record, name
