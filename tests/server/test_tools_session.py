@@ -31,6 +31,9 @@ FAMILIES = {
     "openai": "{provider: openai, model: gpt-5.4-mini}",
     "anthropic": "{provider: anthropic, model: claude-haiku-4-5}",
     "sarvam": "{provider: sarvam, model: sarvam-105b, reasoning_effort: low}",
+    # the OpenAI simulator as an OpenAI-compatible server (vLLM, Ollama...)
+    "openai_compatible": "{provider: openai_compatible, model: gpt-5.4-mini, "
+                         "base_url: '%s', api_key: '${OPENAI_API_KEY}'}",
 }
 
 
@@ -93,7 +96,7 @@ def service() -> Iterator[tuple[Service, SimServer]]:
         server.stop()
 
 
-def tools_profile(project: Project, family: str, url: str) -> None:
+def tools_profile(project: Project, family: str, url: str, sims: SimStack) -> None:
     """A profile `tooly` on `family`'s LLM with HTTP tools at `url` and end_call."""
     def http(path: str, timeout: float = 3) -> str:
         return (f'http: {{method: POST, url: "{url}{path}", timeout_s: {timeout}, '
@@ -103,7 +106,7 @@ def tools_profile(project: Project, family: str, url: str) -> None:
 extends: base
 description: Tools test
 language: en-IN
-llm: {FAMILIES[family]}
+llm: {FAMILIES[family].replace("%s", sims.servers["openai"].base_url)}
 tts: {{provider: sarvam, model: bulbul:v3, voice: aditya}}
 stt: {{provider: sarvam, model: saaras:v3}}
 prompt: {{text: "You book appointments. Tools: check_availability, broken_calendar,
@@ -151,7 +154,7 @@ def session(request: pytest.FixtureRequest, project: Project, make_client: MakeC
             ) -> Iterator[tuple[WebSocketTestSession, Service, str]]:
     sims.reset()
     found, server = service
-    tools_profile(project, request.param, server.url)
+    tools_profile(project, request.param, server.url, sims)
     client = make_client(Settings(default_profile="tooly", reload=False),
                          env={"TOOL_TOKEN": TOKEN})
     with greeted(client, profile="tooly") as ws:
