@@ -71,3 +71,29 @@ def test_exotel_cannot_transfer_and_says_so(server: SimServer,
     with pytest.raises(ProviderSetupError, match="Exotel has no API to transfer"):
         transfer(server, call, "+14155550199")
     assert not state.twiml_updates.items()
+
+
+def test_the_tool_fails_with_the_reason_on_exotel(server: SimServer,
+                                                  state: sim_twilio.TwilioState) -> None:
+    from voiceops.config.settings import NO_PARAMETERS, ToolSettings
+    from voiceops.providers.base import ToolCall
+    from voiceops.runtime.tools import Outcome, ToolRunner
+
+    call = live_call(state, carrier="exotel")
+    tool = ToolSettings("transfer_call", "", NO_PARAMETERS, builtin="transfer_call",
+                        target="+14155550199")
+
+    async def go() -> Outcome:
+        async with httpx.AsyncClient() as http:
+            rest = CarrierRest(env(server), http)
+
+            async def transfer(target: str) -> None:
+                await rest.transfer(call, target)
+
+            runner = ToolRunner([tool], {}, http, transfer=transfer)
+            return await runner.run(ToolCall("c1", "transfer_call", {}))
+
+    outcome = asyncio.run(go())
+    assert not outcome.ok
+    assert outcome.error == ("the call could not be transferred: Exotel has no API to transfer "
+                             "a call in progress; the call cannot be transferred from here")

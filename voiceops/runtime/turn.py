@@ -6,6 +6,11 @@ and the speaker run as one unit (an `asyncio.TaskGroup`): when either fails, the
 cancelled at once, so no LLM keeps generating for a dead voice and no voice waits for a
 dead LLM. Cancelling the turn (barge-in) cancels both, closing their HTTP streams.
 
+A profile with tools (`tools:`) offers them to the LLM: a round that ends in tool calls has
+them made (`tool_steps.py`, `tools.py`: `say.start` spoken meanwhile, `tool.call` and
+`tool.result` frames) and the LLM goes on with their results, at most `MAX_TOOL_STEPS`
+rounds with tools offered; after an `end_call` the session ends once the reply has played.
+
 A profile with knowledge (`rag:`) first retrieves passages for the caller's words (with the
 last exchange as context): the client gets a `knowledge` frame, and the LLM one context
 message just before the caller's (`retrieval.py`). A retriever that fails leaves the turn
