@@ -65,6 +65,8 @@ _IDEMPOTENT = frozenset({"GET", "PUT", "DELETE"})
 _NO_RETRY = RetryPolicy(attempts=1)
 _REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _UNSPECIFIED = frozenset({"0.0.0.0", "::"})
+#: A variable's value shorter than this is not redacted alone (it would blank out words).
+_SECRET_MIN = 6
 
 #: A phone call's hand-over to a number or SIP address (the outbox's `transfer`).
 Transfer = Callable[[str], Awaitable[None]]
@@ -160,7 +162,10 @@ class ToolRunner:
         assert tool.http is not None
         spec = tool.http
         headers = {k: self._expand(v) for k, v in spec.headers.items()}
-        secrets = [v for v in headers.values() if v]
+        # the values the headers' ${VARS} stand for, and each whole header value
+        secrets = [v for v in headers.values() if v] + [
+            value for v in spec.headers.values() for m in _REFERENCE.finditer(v)
+            if len(value := self._env.get(m[1]) or "") >= _SECRET_MIN]
         url = self._expand(spec.url)
         try:
             async with asyncio.timeout(spec.timeout_s):
@@ -257,12 +262,8 @@ def _same_host(address: str, own: str) -> bool:
 
 
 def _redacted(text: str, secrets: Sequence[str]) -> str:
-    for secret in secrets:
+    for secret in sorted(secrets, key=len, reverse=True):  # "Bearer KEY" before "KEY"
         text = text.replace(secret, "[redacted]")
-        # a bearer header's token on its own, too
-        for word in secret.split():
-            if len(word) >= 6:
-                text = text.replace(word, "[redacted]")
     return text
 
 
