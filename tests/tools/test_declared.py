@@ -57,7 +57,7 @@ def test_http_defaults_come_from_the_schema(project: Project) -> None:
 
 def test_a_shared_tools_file_is_named_and_its_problems_are_reported_in_it(
         project: Project) -> None:
-    (project.root / "tools").mkdir()
+    (project.root / "tools").mkdir(exist_ok=True)
     (project.root / "tools" / "booking.yaml").write_text(
         "description: The clinic's booking service\n"
         "tools:\n"
@@ -77,7 +77,7 @@ def test_a_shared_tools_file_is_named_and_its_problems_are_reported_in_it(
 
 
 def test_an_unknown_tools_file_is_an_error_where_it_is_named(project: Project) -> None:
-    (project.root / "tools").mkdir()
+    (project.root / "tools").mkdir(exist_ok=True)
     (project.root / "tools" / "booking.yaml").write_text("tools: []\n", encoding="utf-8")
     path = write(project, "agent", "tools:\n  - builtin: end_call\n  - bookings\n")
     checked = Validator(project, offline_catalog(project), env=ENV).check(path)
@@ -88,7 +88,7 @@ def test_an_unknown_tools_file_is_an_error_where_it_is_named(project: Project) -
 
 
 def test_a_tools_file_with_the_wrong_shape_is_reported_in_it(project: Project) -> None:
-    (project.root / "tools").mkdir()
+    (project.root / "tools").mkdir(exist_ok=True)
     (project.root / "tools" / "odd.yaml").write_text("tool:\n  - name: x\n", encoding="utf-8")
     path = write(project, "agent", "tools: [odd]\n")
     checked = Validator(project, offline_catalog(project), env=ENV).check(path)
@@ -98,7 +98,7 @@ def test_a_tools_file_with_the_wrong_shape_is_reported_in_it(project: Project) -
 
 def test_a_tools_file_outside_the_folder_is_refused_unread(project: Project,
                                                           tmp_path: Path) -> None:
-    (project.root / "tools").mkdir()
+    (project.root / "tools").mkdir(exist_ok=True)
     outside = tmp_path.parent / f"{tmp_path.name}-secret.yaml"
     outside.write_text("tools: []\n", encoding="utf-8")
     (project.root / "tools" / "linked.yaml").symlink_to(outside)
@@ -108,7 +108,7 @@ def test_a_tools_file_outside_the_folder_is_refused_unread(project: Project,
 
 
 def test_a_literal_key_in_a_shared_file_is_refused(project: Project) -> None:
-    (project.root / "tools").mkdir()
+    (project.root / "tools").mkdir(exist_ok=True)
     (project.root / "tools" / "crm.yaml").write_text(
         "tools:\n  - name: crm\n    description: CRM.\n    http:\n"
         "      url: https://crm.example.com/q\n"
@@ -134,7 +134,7 @@ def test_tools_inherit_like_every_list(project: Project, child: str) -> None:
 
 def test_an_environment_overlay_replaces_the_tools_and_is_blamed_for_its_own(
         project: Project) -> None:
-    (project.root / "tools").mkdir()
+    (project.root / "tools").mkdir(exist_ok=True)
     (project.root / "tools" / "staging.yaml").write_text(
         "tools:\n  - name: lookup\n    description: Look up.\n"
         "    http: {url: 'https://staging.example.com/q', timeout_s: 99}\n", encoding="utf-8")
