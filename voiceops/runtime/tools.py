@@ -16,7 +16,9 @@ Safety (issue 16, item 6):
 - A tool URL may not point at the daemon itself: its host is resolved when the call is made
   and refused when it is the daemon's own address and port (a model talked into calling
   `/v1/...` on its own daemon). Loopback on other ports stays allowed: the simulators and
-  local services live there.
+  local services live there. (httpx resolves the name again to connect: a DNS answer that
+  changes in between is not caught; a daemon listening on 0.0.0.0 is recognised by its
+  loopback addresses, not by every address of the machine.)
 - Header values (the `${VAR}` secrets) are expanded only into the request and redacted
   from every message that leaves this module (frames, logs, the LLM's error result).
 
@@ -254,11 +256,9 @@ def _same_host(address: str, own: str) -> bool:
     if own in _UNSPECIFIED or own == "localhost":
         return ip.is_loopback or ip.is_unspecified
     try:
-        own_ip = ipaddress.ip_address(own)
+        return ip == ipaddress.ip_address(own)
     except ValueError:
         return False
-    return own_ip.is_loopback and ip.is_loopback and ip.version == own_ip.version and \
-        ip == own_ip
 
 
 def _redacted(text: str, secrets: Sequence[str]) -> str:
