@@ -128,6 +128,7 @@ tools:
   - name: hold_line
     description: Something slow that can be cancelled.
     {http("/hold", 30)}
+    say: {{start: "One moment while I hold the line for you."}}
   - name: book_slot
     description: Book a slot; never cancelled halfway.
     parameters: {{type: object, properties: {{time: {{type: string}}}}}}
@@ -224,6 +225,9 @@ def test_barge_in_cancels_a_tool_call_in_flight(
     say(ws, "hold_line for me")
     frames_until(ws, "tool.call")
     assert service.held.wait(10)
+    # say.start is voiced while the request runs: its audio comes before any result
+    while (message := receive(ws)).get("bytes") is None:
+        assert json.loads(message["text"])["type"] != "tool.result"
     ws.send_text(json.dumps({"type": "interrupt"}))
     frames, _ = frames_until(ws, "turn.metrics")
     result = of(frames, "tool.result")[0]
