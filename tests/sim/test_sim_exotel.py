@@ -4,31 +4,21 @@ made as Exotel's curl examples make them, form fields and basic auth)."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
+from tests.carrier_sims import carrier_fixtures
 from voiceops.sim import exotel as sim_exotel
 from voiceops.sim.server import SimServer
-from voiceops.sim.stack import SimStack, reset
+from voiceops.sim.stack import SimStack
+
+server, state = carrier_fixtures(sim_exotel)
 
 LOGIN = (sim_exotel.API_KEY, sim_exotel.API_TOKEN)
 BOT = {"From": "+919812345678", "CallerId": "08047491899",
        "StreamUrl": "wss://bot.example.test/v1/telephony/exotel/stream",
        "StreamType": "bidirectional"}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with sim_exotel.serve() as running:
-        yield running
-
-
-@pytest.fixture
-def state(server: SimServer) -> sim_exotel.ExotelState:
-    reset(server)
-    return server.app.state.sim  # type: ignore[attr-defined, no-any-return]
 
 
 def calls_url(server: SimServer, rest: str) -> str:

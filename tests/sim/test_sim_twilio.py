@@ -3,28 +3,17 @@ understands, and what it answers, the SDK reads (resources and TwilioRestExcepti
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
+from tests.carrier_sims import carrier_fixtures
 from voiceops.sim import twilio as sim_twilio
 from voiceops.sim.server import SimServer
 from voiceops.sim.stack import reset
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with sim_twilio.serve() as running:
-        yield running
-
-
-@pytest.fixture
-def state(server: SimServer) -> sim_twilio.TwilioState:
-    reset(server)
-    return server.app.state.sim  # type: ignore[attr-defined, no-any-return]
+server, state = carrier_fixtures(sim_twilio)
 
 
 def sdk(server: SimServer, user: str = sim_twilio.ACCOUNT_SID,

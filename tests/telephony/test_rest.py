@@ -6,30 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 import httpx
 import pytest
 
+from tests.carrier_sims import carrier_fixtures
 from voiceops.errors import AuthError, MissingKeyError, ProviderUnavailable
 from voiceops.providers.transport.policy import RetryPolicy
 from voiceops.sim import twilio as sim_twilio
 from voiceops.sim.server import SimServer
-from voiceops.sim.stack import reset
 from voiceops.telephony.rest import CarrierRest
 from voiceops.telephony.types import CallInfo
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with sim_twilio.serve() as running:
-        yield running
-
-
-@pytest.fixture
-def state(server: SimServer) -> sim_twilio.TwilioState:
-    reset(server)
-    return server.app.state.sim  # type: ignore[attr-defined, no-any-return]
+server, state = carrier_fixtures(sim_twilio)
 
 
 def env(server: SimServer, **changes: str) -> dict[str, str]:

@@ -5,29 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
+from tests.carrier_sims import carrier_fixtures
 from tests.telephony.test_rest import env, live_call
 from voiceops.errors import ProviderError, ProviderSetupError
 from voiceops.sim import twilio as sim_twilio
 from voiceops.sim.server import SimServer
-from voiceops.sim.stack import reset
 from voiceops.telephony.rest import CarrierRest, dial_twiml
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with sim_twilio.serve() as running:
-        yield running
-
-
-@pytest.fixture
-def state(server: SimServer) -> sim_twilio.TwilioState:
-    reset(server)
-    return server.app.state.sim  # type: ignore[attr-defined, no-any-return]
+server, state = carrier_fixtures(sim_twilio)
 
 
 def transfer(server: SimServer, call: object, target: str) -> None:
