@@ -20,7 +20,6 @@ its result.
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any, cast
 
@@ -35,6 +34,7 @@ from voiceops.sim.pacing import hold, paced, stream_time
 from voiceops.sim.refusals import refusal
 from voiceops.sim.streams import SSE, ClosingStream, ErrorFactory, authorized_body, sse, tracked
 from voiceops.sim.tools import Call, Step, check, decide
+from voiceops.tools.rules import rules_for
 
 __all__ = ["Authorize", "Conversation", "chat_route", "conversation_of"]
 
@@ -50,7 +50,8 @@ _CREATED = 1_764_000_000  # fixed, so answers are byte-for-byte repeatable
 #: so the model names its provider on every simulator that serves this route.
 _RULES_OF = ("openai", "sarvam")
 #: The function-name rule the API enforces (the `openai` SDK: a-z, A-Z, 0-9, _ and -, <= 64).
-_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}\Z")
+#: what the API takes as a function name (voiceops/tools/rules.py holds the fact and its source)
+_NAME = rules_for("openai").name
 
 
 def conversation_of(messages: object) -> Conversation | str:

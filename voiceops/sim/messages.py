@@ -22,7 +22,6 @@ a top-level anyOf/oneOf/allOf is the API's 400, as is a tool_use left without it
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any, cast
 
@@ -38,13 +37,15 @@ from voiceops.sim.pacing import hold, paced, stream_time
 from voiceops.sim.refusals import refusal
 from voiceops.sim.streams import SSE, ClosingStream, ErrorFactory, authorized_body, sse, tracked
 from voiceops.sim.tools import Call, Step, check, decide
+from voiceops.tools.rules import rules_for
 
 __all__ = ["messages_route"]
 
 #: The model id `model` names (an alias resolved), or None when the account lacks it.
 ResolveModel = Callable[[Any, str], str | None]
 #: The tool-name rule the API enforces (its 400: "String should match pattern").
-_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}\Z")
+#: the API's tool rules (voiceops/tools/rules.py holds the facts and their sources)
+_RULES = rules_for("anthropic")
 
 
 def _text_of(content: object) -> str | None:
@@ -153,14 +154,14 @@ def _offered_tools(tools: object) -> dict[str, dict[str, Any]] | str:
         if not isinstance(tool, dict):
             return f"tools.{index}: Input should be a valid dictionary"
         name = tool.get("name")
-        if not isinstance(name, str) or not _NAME.match(name):
+        if not isinstance(name, str) or not _RULES.name.match(name):
             return f"{where}.name: String should match pattern '^[a-zA-Z0-9_-]{{1,64}}$'"
         schema = tool.get("input_schema")
         if not isinstance(schema, dict):
             return f"{where}.input_schema: Field required"
         if schema.get("type") != "object":
             return f"{where}.input_schema.type: Input should be 'object'"
-        if any(k in schema for k in ("oneOf", "allOf", "anyOf")):
+        if any(k in schema for k in _RULES.top_level_refused):
             return (f"{where}.input_schema: input_schema does not support oneOf, allOf, or "
                     "anyOf at the top level")
         found[name] = schema
