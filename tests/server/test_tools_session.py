@@ -22,6 +22,7 @@ from starlette.websockets import WebSocketDisconnect
 from tests.server.conftest import MakeClient
 from tests.server.wsclient import frames_until, greeted, receive, say
 from voiceops.project import Project
+from voiceops.runtime import turn as turn_module
 from voiceops.server.state import Settings
 from voiceops.sim.server import SimServer
 from voiceops.sim.stack import SimStack
@@ -217,6 +218,20 @@ def test_two_chained_calls_in_one_turn(
     # the next turn's history holds both calls and their results: the model accepts it
     frames, _ = turn(ws, "Thanks!")
     assert of(frames, "reply.done")[0]["text"]
+
+
+def test_the_last_round_answers_with_the_tools_still_declared(
+        session: tuple[WebSocketTestSession, Service, str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # one round with tools, then the model must answer: the history holds a call and its
+    # result, which Anthropic refuses in a request that declares no tools (400)
+    monkeypatch.setattr(turn_module, "MAX_TOOL_STEPS", 1)
+    ws, service, _ = session
+    frames, _ = turn(ws, "check_availability date=2026-12-08 then book_slot time=10:00")
+    assert [c["name"] for c in of(frames, "tool.call")] == ["check_availability"]
+    assert not of(frames, "error")
+    assert "Tool check_availability returned" in of(frames, "reply.done")[0]["text"]
+    assert service.booked == []  # the second call was never made
 
 
 def test_barge_in_cancels_a_tool_call_in_flight(

@@ -190,3 +190,35 @@ def test_without_tools_the_reply_is_as_before(sims: SimStack) -> None:
         model="gpt-4o-mini", messages=[{"role": "user", "content": "check_availability now"}])
     assert (answer.choices[0].message.content or "").startswith(
         'You said: "check_availability now".')
+
+
+TWO_TOOLS = "check_availability date=2026-12-01 then book_appointment slot=10"
+
+
+def test_anthropic_refuses_tool_blocks_without_tools_and_tool_choice_none_answers(
+        sims: SimStack) -> None:
+    # the API: 400 "Requests which include tool_use or tool_result blocks must define
+    # tools." (anthropics/anthropic-sdk-python#494); tool_choice none keeps them declared
+    sdk = anthropic_client(sims)
+    messages: Any = [{"role": "user", "content": TWO_TOOLS}]
+    first = sdk.messages.create(model="claude-haiku-4-5", max_tokens=300,
+                                tools=ANTHROPIC_TOOLS, messages=messages)
+    (block,) = first.content
+    messages += [{"role": "assistant", "content": [block.model_dump()]},
+                 {"role": "user", "content": [{"type": "tool_result", "tool_use_id": block.id,
+                                               "content": "10:00 free"}]}]
+    with pytest.raises(anthropic.BadRequestError, match="must define tools"):
+        sdk.messages.create(model="claude-haiku-4-5", max_tokens=300, messages=messages)
+    answered = sdk.messages.create(model="claude-haiku-4-5", max_tokens=300,
+                                   tools=ANTHROPIC_TOOLS, tool_choice={"type": "none"},
+                                   messages=messages)
+    assert [b.type for b in answered.content] == ["text"]  # book_appointment not called
+    assert answered.content[0].text == "Tool check_availability returned: 10:00 free"
+
+
+def test_openai_tool_choice_none_answers_without_a_call(sims: SimStack) -> None:
+    answer = openai_client(sims).chat.completions.create(
+        model="gpt-4o-mini", messages=[{"role": "user", "content": TWO_TOOLS}],
+        tools=OPENAI_TOOLS, tool_choice="none")
+    assert not answer.choices[0].message.tool_calls
+    assert answer.choices[0].finish_reason == "stop"

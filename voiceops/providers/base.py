@@ -91,10 +91,12 @@ class LLM(Protocol):
         """The reply as text deltas; cancelling the iteration cancels the request."""
         ...
 
-    def events(self, messages: Sequence[Message],
-               tools: Sequence[ToolSpec] = ()) -> AsyncIterator[LLMEvent]:
+    def events(self, messages: Sequence[Message], tools: Sequence[ToolSpec] = (), *,
+               must_answer: bool = False) -> AsyncIterator[LLMEvent]:
         """The reply with `tools` offered: text deltas as they arrive, and each tool call the
-        model makes once its arguments are complete; closing the iteration cancels it."""
+        model makes once its arguments are complete; closing the iteration cancels it.
+        `must_answer`: the tools stay declared (a history holding calls needs them) but the
+        model may not call one now (`tool_choice` none)."""
         ...
 
 

@@ -266,10 +266,12 @@ class Turns:
         offered: Sequence[ToolSpec] = self.tools.specs if self.tools is not None else ()
         for step in range(MAX_TOOL_STEPS + 1):
             calls: list[ToolCall] = []
-            # the last round offers no tools: the model must answer the caller now
-            tools = offered if step < MAX_TOOL_STEPS else ()
+            # the last round: the model must answer the caller now. The tools stay declared
+            # (Anthropic refuses a history of calls without them) with tool_choice none
+            last = step == MAX_TOOL_STEPS
             # aclosing: a cancelled turn closes the LLM's stream now, not when collected
-            async with contextlib.aclosing(self._generate(messages, timing, tools)) as events:
+            async with contextlib.aclosing(
+                    self._generate(messages, timing, offered, must_answer=last)) as events:
                 async for event in events:
                     if isinstance(event, ToolCall):
                         calls.append(event)
@@ -284,13 +286,15 @@ class Turns:
         pieces.put_nowait(None)
 
     async def _generate(self, messages: Sequence[Message], timing: Timing,
-                        tools: Sequence[ToolSpec]) -> AsyncGenerator[LLMEvent, None]:
+                        tools: Sequence[ToolSpec], *, must_answer: bool = False
+                        ) -> AsyncGenerator[LLMEvent, None]:
         async def first_token(choice: Choice
                               ) -> tuple[Target, AsyncIterator[LLMEvent], LLMEvent]:
             if timing.first_token is None:  # the time to first token is the first step's
                 timing.llm_started = time.perf_counter()
             target = self._target(choice)
-            stream = self.providers.llm(target).events(messages, tools)
+            stream = self.providers.llm(target).events(messages, tools,
+                                                       must_answer=must_answer)
             return target, stream, await anext(stream, "")
 
         chain = self.chains["llm"]

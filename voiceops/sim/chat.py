@@ -118,7 +118,9 @@ def chat_route(authorize: Authorize, error: ErrorFactory, known_model: KnownMode
         if problem:
             return error(400, f"Invalid parameter: messages: {problem}")
         knobs, recorder = cast(LLMKnobs, sim), cast(Recorder, sim)
-        answer = _Answer(model, conversation, knobs, limit, decide(offered, steps, model))
+        answer = _Answer(model, conversation, knobs, limit,
+                         decide(offered, steps, model,
+                                may_call=body.get("tool_choice") != "none"))
         if body.get("stream") is True:
             entry = recorder.record(path, body, outcome="streaming")
             usage = isinstance(body.get("stream_options"), dict) and \

@@ -127,9 +127,15 @@ def messages_route(authorize: Authorize, error: ErrorFactory, resolve_model: Res
         problem = check(steps)
         if problem:
             return error(400, f"messages: {problem}")
+        if not offered and any(step.kind != "user" for step in steps):
+            return error(400, "Requests which include tool_use or tool_result blocks must "
+                         "define tools.")
         knobs, recorder = cast(LLMKnobs, sim), cast(Recorder, sim)
+        choice = body.get("tool_choice")
         answer = _Answer(str(model), conversation, knobs, int(body["max_tokens"]),
-                         decide(offered, steps, str(model)))
+                         decide(offered, steps, str(model),
+                                may_call=not (isinstance(choice, dict)
+                                              and choice.get("type") == "none")))
         if body.get("stream") is True:
             entry = recorder.record(path, body, outcome="streaming")
             return ClosingStream(tracked(answer.events(knobs), entry), media_type=SSE)

@@ -79,8 +79,9 @@ def check(steps: Sequence[Step]) -> str | None:
 
 
 def decide(tools: Mapping[str, Mapping[str, Any]], steps: Sequence[Step],
-           salt: str) -> Call | str | None:
-    """The next call to make, the reply about the results, or None (an ordinary reply)."""
+           salt: str, *, may_call: bool = True) -> Call | str | None:
+    """The next call to make, the reply about the results, or None (an ordinary reply).
+    `may_call` False (the request's tool_choice is none): no call, whatever was named."""
     last = max((i for i, s in enumerate(steps) if s.kind == "user"), default=-1)
     said = steps[last].text if last >= 0 else ""
     turn = steps[last + 1:]
@@ -89,7 +90,7 @@ def decide(tools: Mapping[str, Mapping[str, Any]], steps: Sequence[Step],
     named = sorted((m.start(), name) for name in tools
                    if (m := re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", said)))
     pending = [name for _, name in named if name not in called]
-    if pending:
+    if pending and may_call:
         name = pending[0]
         args = arguments(said, tools[name])
         return Call(call_id(name, args, f"{salt}\x1f{len(steps)}"), name, args)

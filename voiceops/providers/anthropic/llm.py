@@ -85,14 +85,16 @@ class AnthropicLLM:
         """The reply to `messages` as text deltas, in order, as they arrive."""
         return text_of(self.events(messages))
 
-    async def events(self, messages: Sequence[Message],
-                     tools: Sequence[ToolSpec] = ()) -> AsyncIterator[LLMEvent]:
+    async def events(self, messages: Sequence[Message], tools: Sequence[ToolSpec] = (), *,
+                     must_answer: bool = False) -> AsyncIterator[LLMEvent]:
         """The reply with `tools` offered: text deltas as they arrive, and each `tool_use`
         block as a complete call when the block stops."""
         system, turns = split_system(messages)
         extra: dict[str, Any] = {"system": system} if system else {}
         if tools:
             extra["tools"] = anthropic_tools(tools)
+            if must_answer:
+                extra["tool_choice"] = {"type": "none"}
         try:
             events = await self._client.messages.create(
                 model=self.target.model, max_tokens=self._max_tokens, messages=turns,

@@ -90,14 +90,16 @@ class OpenAILLM:
         """The reply to `messages` as text deltas, in order, as they arrive."""
         return text_of(self.events(messages))
 
-    async def events(self, messages: Sequence[Message],
-                     tools: Sequence[ToolSpec] = ()) -> AsyncIterator[LLMEvent]:
+    async def events(self, messages: Sequence[Message], tools: Sequence[ToolSpec] = (), *,
+                     must_answer: bool = False) -> AsyncIterator[LLMEvent]:
         """The reply with `tools` offered: text deltas as they arrive, then the tool calls
         the model made (each complete, in order) when its choice finishes."""
         body: dict[str, Any] = {"model": self.target.model, "stream": True, **self._settings,
                                 "messages": openai_messages(messages)}
         if tools:
             body["tools"] = openai_tools(tools)
+            if must_answer:
+                body["tool_choice"] = "none"
         try:
             # Not `chat.completions.create()`: it runs every message through the SDK's
             # type-driven transform (0.8 ms for 2 messages, 6 ms for 40, measured) before
